@@ -1,0 +1,1 @@
+"""Geometry of the QNN's state manifold: QFIM, Hessian, spectra and ranks."""

@@ -1,0 +1,1 @@
+"""Simulation: qsim and Cirq forward simulation, circuit generators, the differentiable engine."""
