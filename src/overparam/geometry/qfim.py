@@ -16,12 +16,18 @@ BACKEND_PRECISION = {"qsim": "single", "cirq": "double", "jax": "double"}
 
 
 def qfim_from_jacobian(psi: np.ndarray, jac: np.ndarray) -> np.ndarray:
-    """QFIM from a state and its Jacobian (columns are ``d psi / d theta_j``)."""
+    """QFIM from a state and its Jacobian (columns are ``d psi / d theta_j``).
+
+    Written as the Gram matrix ``4 Re[J_perp^dag J_perp]`` of the derivatives projected orthogonally
+    to the (renormalised) state, so the result is positive semi-definite by construction: with
+    single-precision states the textbook form ``<d_i|d_j> - <d_i|psi><psi|d_j>`` picks up the norm
+    error ``1 - <psi|psi> ~ 1e-7`` at first order and shows spurious negative eigenvalues.
+    """
     psi = np.asarray(psi, dtype=np.complex128)
+    psi = psi / np.linalg.norm(psi)
     jac = np.asarray(jac, dtype=np.complex128)
-    overlap = psi.conj() @ jac  # <psi|d_j psi>
-    gram = jac.conj().T @ jac
-    return 4.0 * np.real(gram - np.outer(overlap.conj(), overlap))
+    perp = jac - np.outer(psi, psi.conj() @ jac)
+    return 4.0 * np.real(perp.conj().T @ perp)
 
 
 def qfim(ansatz: Ansatz, values: np.ndarray, backend: str = "qsim", input_index: int = 0) -> np.ndarray:

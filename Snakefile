@@ -1,0 +1,17 @@
+# overparam: regenerate "Theory of overparametrization in quantum neural networks".
+#   snakemake --cores all                                # paper-faithful config/config.yaml
+#   snakemake --cores all --configfile config/quick.yaml  # small smoke run
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/supp2.smk"
+include: "workflow/rules/book.smk"
+
+
+rule all:
+    input:
+        "book/_build/html/index.html",
+    default_target: True

@@ -1,0 +1,82 @@
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+CLI = [sys.executable, "-m", "overparam"]
+
+
+def run(*args, env=None):
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_qfim_json_contract():
+    out = run("qfim", "tfim-hva", "--n", "4", "--layers", "4", "--opt", "boundary=periodic", "--samples", "3", "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)  # stdout is exactly one JSON object
+    for key in ("n_params", "ranks", "max_rank", "spectra", "tolerance"):
+        assert key in data
+    assert data["n_params"] == 8
+    assert len(data["ranks"]) == 3 and len(data["spectra"]) == 3
+    assert data["max_rank"] == max(data["ranks"])
+    assert all(len(s) == 8 and s == sorted(s, reverse=True) for s in data["spectra"])
+
+
+def test_same_seed_same_numbers():
+    args = ("qfim", "tfim-hva", "--n", "4", "--layers", "3", "--samples", "2", "--seed", "7", "--json", "--backend", "cirq")
+    a, b = json.loads(run(*args).stdout), json.loads(run(*args).stdout)
+    assert a["spectra"] == b["spectra"]
+
+
+def test_ansatz_list_json():
+    out = run("ansatz", "list", "--json")
+    assert out.returncode == 0
+    entries = {e["name"]: e for e in json.loads(out.stdout)["ansaetze"]}
+    assert {o["name"] for o in entries["tfim-hva"]["options"]} == {"boundary", "g"}
+    assert entries["tfim-hva"]["description"]
+
+
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (("qfim", "tfim-hvx", "--n", "4", "--layers", "2"), "tfim-hvx"),
+        (("qfim", "tfim-hva", "--n", "1", "--layers", "2"), "--n 1"),
+        (("qfim", "tfim-hva", "--n", "four", "--layers", "2"), "'four'"),
+        (("qfim", "tfim-hva", "--n", "4", "--layers", "0"), "--layers 0"),
+        (("qfim", "tfim-hva", "--n", "4", "--layers", "2", "--opt", "size=3"), "'size'"),
+        (("qfim", "tfim-hva", "--n", "4", "--layers", "2", "--opt", "boundary"), "'boundary'"),
+        (("qfim", "tfim-hva", "--n", "4", "--layers", "2", "--backend", "quest"), "'quest'"),
+        (("qfim", "tfim-hva", "--n", "4", "--layers", "2", "--samples", "0"), "--samples 0"),
+        (("qfim-sweep", "tfim-hva", "--n", "4", "--layers", "1,x"), "1,x"),
+        (("qfim", "nomodule_xyz:f", "--n", "4", "--layers", "2"), "nomodule_xyz"),
+    ],
+)
+def test_bad_input_exit_2_one_line(args, needle):
+    out = run(*args, "--json")
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1, out.stderr
+    assert needle in lines[0]
+    assert out.stdout == ""
+
+
+def test_user_ansatz_on_pythonpath(tmp_path):
+    (tmp_path / "qnn_cli_mod.py").write_text(
+        "import cirq, sympy\n"
+        "def hea(n, layers, entangler='cz'):\n"
+        "    qs = cirq.LineQubit.range(n)\n"
+        "    c = cirq.Circuit()\n"
+        "    for l in range(layers):\n"
+        "        c.append(cirq.ry(sympy.Symbol(f'y{l}_{i}')).on(q) for i, q in enumerate(qs))\n"
+        "        c.append(cirq.CZ(qs[i], qs[i + 1]) for i in range(n - 1))\n"
+        "    return c\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(tmp_path) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    out = run("qfim", "qnn_cli_mod:hea", "--n", "3", "--layers", "2", "--samples", "2", "--json", env=env)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["n_params"] == 6 and 0 < data["max_rank"] <= 6
+    bad = run("qfim", "qnn_cli_mod:hea", "--n", "3", "--layers", "2", "--opt", "entangler=cx", "--opt", "x=1", env=env)
+    assert bad.returncode == 2 and "'x'" in bad.stderr

@@ -1,0 +1,72 @@
+"""Runs the real Snakemake workflow on config/quick.yaml in a temporary copy of the repository."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAKEMAKE = Path(sys.executable).with_name("snakemake")
+
+
+def copy_repo(dest: Path) -> Path:
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    for rel in filter(None, files.decode().split("\0")):
+        src = ROOT / rel
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_symlink():
+            target.symlink_to(src.readlink())
+        elif src.exists():
+            shutil.copy2(src, target)
+    return dest
+
+
+def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(SNAKEMAKE), "--cores", "2", *args], cwd=workdir, capture_output=True, text=True, timeout=1800
+    )
+
+
+@pytest.mark.workflow
+def test_quick_workflow_end_to_end(tmp_path):
+    repo = copy_repo(tmp_path / "repo")
+    out = snakemake(repo, "--configfile", "config/quick.yaml")
+    assert out.returncode == 0, out.stderr[-3000:]
+    table = repo / "results/tables/supp2.csv"
+    header = table.read_text().splitlines()[0]
+    assert header.startswith("model,ansatz,options,n,layers,n_params,sample,rank")
+    assert len(table.read_text().splitlines()) > 10
+    for ext in ("png", "pdf"):
+        assert (repo / f"results/figures/supp2.{ext}").stat().st_size > 5000
+    index = repo / "book/_build/html/index.html"
+    assert index.exists()
+    page = (repo / "book/_build/html/generated/supp2.html").read_text()
+    assert "supp2: QFIM rank versus depth" in page and "Provenance" in page
+    # A second run has nothing to do: plotting never reruns a simulation.
+    again = snakemake(repo, "--configfile", "config/quick.yaml", "--dry-run")
+    assert "Nothing to be done" in again.stdout + again.stderr
+
+
+@pytest.mark.workflow
+@pytest.mark.parametrize(
+    "edit, needle",
+    [
+        (("seed: 2023", "sede: 2023"), "sede"),
+        (("samples: 3", "samples: 0"), "0"),
+        (("{model: tfim-open, n: 4", "{model: tfim-opne, n: 4"), "tfim-opne"),
+        (("boundary: open", "boundary: opne"), "opne"),
+    ],
+)
+def test_config_errors_exit_2_naming_the_key(tmp_path, edit, needle):
+    repo = copy_repo(tmp_path / "repo")
+    cfg = repo / "config/quick.yaml"
+    text = cfg.read_text()
+    assert edit[0] in text
+    cfg.write_text(text.replace(edit[0], edit[1], 1))
+    out = snakemake(repo, "--configfile", "config/quick.yaml", "--dry-run")
+    assert out.returncode == 2, out.stderr[-2000:]
+    lines = [l for l in out.stderr.splitlines() if l.startswith("config error")]
+    assert len(lines) == 1 and needle in lines[0]
