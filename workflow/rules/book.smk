@@ -12,11 +12,14 @@ rule book_pages:
         "book/generated/pages.json",
     params:
         figures=" ".join(BOOK_FIGURES),
+        config_hash=CONFIG_HASH,
+    conda:
+        ENV
     log:
         "logs/book_pages.log",
     shell:
         "overparam book render --figures {params.figures} --book book"
-        " --config-hash {CONFIG_HASH} 2> {log}"
+        " --config-hash {params.config_hash} 2> {log}"
 
 
 rule book:
@@ -24,6 +27,8 @@ rule book:
         "book/generated/pages.json",
     output:
         "book/_build/html/index.html",
+    conda:
+        ENV
     log:
         "logs/book.log",
     shell:

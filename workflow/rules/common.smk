@@ -18,6 +18,7 @@ except ConfigError as err:
 validate(config, "../../config/schema.yaml")
 
 
+ENV = "../../environment.yml"
 BACKEND = config["simulator"]["backend"]
 SEED = config["seed"]
 

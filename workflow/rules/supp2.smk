@@ -13,6 +13,10 @@ rule supp2_data:
         layers=lambda wc: ",".join(map(str, SUPP2_RUNS[wc.run]["layers"])),
         samples=config["supp2"]["samples"],
         label=lambda wc: SUPP2_RUNS[wc.run]["model"],
+        seed=SEED,
+        backend=BACKEND,
+    conda:
+        ENV
     log:
         "logs/supp2_data/{run}.log",
     benchmark:
@@ -21,8 +25,8 @@ rule supp2_data:
         run="|".join(SUPP2_RUNS),
     shell:
         "OVERPARAM_THREADS={threads} overparam qfim-sweep {params.model} --n {params.n}"
-        " --layers {params.layers} --samples {params.samples} --seed {SEED}"
-        " --backend {BACKEND} --label {params.label} --out {output} --verbose 2> {log}"
+        " --layers {params.layers} --samples {params.samples} --seed {params.seed}"
+        " --backend {params.backend} --label {params.label} --out {output} --verbose 2> {log}"
 
 
 rule supp2_table:
@@ -30,6 +34,8 @@ rule supp2_table:
         expand("results/data/supp2/{run}.json", run=SUPP2_RUNS),
     output:
         "results/tables/supp2.csv",
+    conda:
+        ENV
     log:
         "logs/supp2_table.log",
     shell:
@@ -42,6 +48,8 @@ rule supp2_figure:
     output:
         png="results/figures/supp2.png",
         pdf="results/figures/supp2.pdf",
+    conda:
+        ENV
     log:
         "logs/supp2_figure.log",
     shell:
