@@ -7,7 +7,10 @@ configfile: "config/config.yaml"
 
 
 include: "workflow/rules/common.smk"
-include: "workflow/rules/supp2.smk"
+include: "workflow/rules/dla.smk"
+include: "workflow/rules/qfim_sweeps.smk"
+include: "workflow/rules/training.smk"
+include: "workflow/rules/figures.smk"
 include: "workflow/rules/book.smk"
 
 

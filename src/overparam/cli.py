@@ -101,10 +101,10 @@ def cmd_ansatz_list(args: argparse.Namespace) -> dict:
 
 def cmd_qfim(args: argparse.Namespace) -> dict:
     from overparam.ansatze import build_ansatz, parse_options
+    from overparam.geometry.qfim import check_qfim_backend
     from overparam.geometry.sweeps import qfim_samples
-    from overparam.sim.statevector import check_backend
 
-    backend = check_backend(args.backend)
+    backend = check_qfim_backend(args.backend)
     options = parse_options(args.opt)
     ansatz = build_ansatz(args.ansatz, args.n, args.layers, options)
     t0 = time.perf_counter()
@@ -142,10 +142,10 @@ def _layer_list(raw: str) -> list[int]:
 
 def cmd_qfim_sweep(args: argparse.Namespace) -> dict:
     from overparam.ansatze import parse_options
+    from overparam.geometry.qfim import check_qfim_backend
     from overparam.geometry.sweeps import qfim_rank_sweep
-    from overparam.sim.statevector import check_backend
 
-    backend = check_backend(args.backend)
+    backend = check_qfim_backend(args.backend)
     options = parse_options(args.opt)
     t0 = time.perf_counter()
     records = qfim_rank_sweep(args.ansatz, args.n, options, args.layers, args.samples, args.seed, backend)
@@ -170,6 +170,73 @@ def cmd_qfim_sweep(args: argparse.Namespace) -> dict:
     return payload
 
 
+# --- dla ---------------------------------------------------------------------------------------
+
+
+def cmd_dla(args: argparse.Namespace) -> dict:
+    from overparam.ansatze import build_ansatz, parse_options
+    from overparam.lie import analyze
+
+    options = parse_options(args.opt)
+    ansatz = build_ansatz(args.ansatz, args.n, args.layers, options)
+    result = analyze(ansatz, orbit=not args.no_orbit)
+    payload = {
+        "model": args.label or args.ansatz,
+        "ansatz": args.ansatz,
+        "n": args.n,
+        "layers": args.layers,
+        "options": {k: str(v) for k, v in ansatz.options.items()},
+        **result.as_dict(),
+    }
+
+    def human(p: dict) -> str:
+        return (
+            f"{p['ansatz']} n={p['n']}: dim g = {p['dim']} ({p['method']}), "
+            f"orbit dim = {p['orbit_dim']} ({p['orbit_method']}), {p['seconds']:.3f} s"
+        )
+
+    _emit(args, payload, human)
+    return payload
+
+
+# --- train -------------------------------------------------------------------------------------
+
+
+def cmd_train(args: argparse.Namespace) -> dict:
+    from overparam.ansatze import build_ansatz, parse_options
+
+    if not (args.lr > 0):
+        raise BadInput(f"--lr {args.lr} is not accepted; expected a positive float")
+    options = parse_options(args.opt)
+    ansatz = build_ansatz(args.ansatz, args.n, args.layers, options)
+    if ansatz.loss is None:
+        raise BadInput(
+            f"ansatz {args.ansatz!r} defines no loss; return an overparam.ansatze.Ansatz with an "
+            "EnergyLoss or ZeroProjectorLoss to train it"
+        )
+    if args.spectra > args.seeds:
+        raise BadInput(f"--spectra {args.spectra} is not accepted; expected at most --seeds ({args.seeds})")
+    from overparam.train.experiment import run_training
+
+    payload = run_training(
+        ansatz,
+        model=args.label or args.ansatz,
+        runs=args.seeds,
+        steps=args.steps,
+        lr=args.lr,
+        seed=args.seed,
+        spectra=args.spectra,
+        curves_path=args.curves,
+    )
+
+    def human(p: dict) -> str:
+        losses = ", ".join(f"{v:.3e}" for v in p["final_losses"])
+        return f"{p['ansatz']} n={p['n']} layers={p['layers']} M={p['n_params']}: final losses {losses}"
+
+    _emit(args, payload, human)
+    return payload
+
+
 # --- tables, figures, book ---------------------------------------------------------------------
 
 
@@ -179,7 +246,12 @@ def cmd_table(args: argparse.Namespace) -> dict:
     if args.figure not in TABLES:
         raise BadInput(f"no table for figure {args.figure!r}; accepted: {', '.join(sorted(TABLES))}")
     header, make_rows = TABLES[args.figure]
-    rows = make_rows(args.inputs)
+    kwargs = {}
+    if args.success_threshold is not None:
+        if not args.success_threshold > 0:
+            raise BadInput(f"--success-threshold {args.success_threshold} is not accepted; expected a positive float")
+        kwargs["success_threshold"] = args.success_threshold
+    rows = make_rows(args.inputs, **kwargs)
     write_csv(args.out, header, rows)
     payload = {"figure": args.figure, "rows": len(rows), "path": args.out}
     if args.json:
@@ -190,16 +262,12 @@ def cmd_table(args: argparse.Namespace) -> dict:
 def cmd_figure(args: argparse.Namespace) -> dict:
     import importlib
 
-    from overparam.results.tables import read_csv
+    from overparam.figures import FIGURES
 
-    known = ("supp2",)
-    if args.figure not in known:
-        raise BadInput(f"no figure {args.figure!r}; accepted: {', '.join(known)}")
+    if args.figure not in FIGURES:
+        raise BadInput(f"no figure {args.figure!r}; accepted: {', '.join(FIGURES)}")
     module = importlib.import_module(f"overparam.figures.{args.figure}")
-    bounds = None
-    if args.bounds:
-        bounds = {(r["model"], int(r["n"])): int(r["orbit_dim"]) for r in read_csv(args.bounds)}
-    paths = module.draw(args.table, args.out, bounds=bounds)
+    paths = module.draw(args.table, args.out, data=args.data)
     payload = {"figure": args.figure, "paths": [str(p) for p in paths]}
     if args.json:
         sys.stdout.write(json.dumps(payload) + "\n")
@@ -237,7 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_ansatz_args(p_q)
     p_q.add_argument("--samples", type=_positive_int("--samples", 1), default=10, help="random points (default 10)")
     p_q.add_argument("--seed", type=int, default=0, help="seed of the random points (default 0)")
-    p_q.add_argument("--backend", default="qsim", help="qsim (default, complex64) or cirq (complex128)")
+    p_q.add_argument("--backend", default="qsim", help="qsim (default, complex64), cirq (complex128) or jax (differentiable engine, float64)")
     p_q.add_argument("--out", help="also write the JSON object to this file (atomically)")
     _add_common(p_q)
     p_q.set_defaults(func=cmd_qfim)
@@ -255,10 +323,33 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p_s)
     p_s.set_defaults(func=cmd_qfim_sweep)
 
+    p_d = sub.add_parser("dla", help="exact dynamical Lie algebra and orbit dimension")
+    _add_ansatz_args(p_d, layers_default=1)
+    p_d.add_argument("--no-orbit", action="store_true", help="skip the orbit dimension")
+    p_d.add_argument("--label", help="model name recorded in the output")
+    p_d.add_argument("--out", help="also write the JSON object to this file (atomically)")
+    _add_common(p_d)
+    p_d.set_defaults(func=cmd_dla)
+
+    p_tr = sub.add_parser("train", help="train with Adam from random initialisations (paper protocol)")
+    _add_ansatz_args(p_tr)
+    p_tr.add_argument("--seeds", type=_positive_int("--seeds", 1), default=10, help="initialisations (default 10)")
+    p_tr.add_argument("--steps", type=_positive_int("--steps", 1), default=3000, help="Adam steps (default 3000)")
+    p_tr.add_argument("--lr", type=float, default=0.01, help="learning rate (default 0.01)")
+    p_tr.add_argument("--seed", type=int, default=0, help="base seed of the initialisations (default 0)")
+    p_tr.add_argument("--spectra", type=int, default=0, metavar="K",
+                      help="QFIM and Hessian spectra at the final parameters of the first K runs")
+    p_tr.add_argument("--curves", help="write loss curves and metadata to this .npz file")
+    p_tr.add_argument("--label", help="model name recorded in the output")
+    p_tr.add_argument("--out", help="also write the JSON object to this file (atomically)")
+    _add_common(p_tr)
+    p_tr.set_defaults(func=cmd_train)
+
     p_t = sub.add_parser("table", help="assemble a figure's CSV table from the engines' JSON outputs")
     p_t.add_argument("figure", help="figure id")
     p_t.add_argument("inputs", nargs="+", help="JSON files written by the simulation rules")
     p_t.add_argument("--out", required=True, help="CSV path")
+    p_t.add_argument("--success-threshold", type=float, help="training tables: final loss counted as success")
     _add_common(p_t)
     p_t.set_defaults(func=cmd_table)
 
@@ -266,7 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_f.add_argument("figure", help="figure id")
     p_f.add_argument("table", help="the figure's CSV table")
     p_f.add_argument("--out", required=True, help="output stem: writes STEM.png and STEM.pdf")
-    p_f.add_argument("--bounds", help="CSV with model,n,orbit_dim columns to draw the orbit bound")
+    p_f.add_argument("--data", nargs="*", default=[], help="further inputs the figure reads (e.g. loss curves)")
     _add_common(p_f)
     p_f.set_defaults(func=cmd_figure)
 

@@ -12,19 +12,36 @@ class ConfigError(ValueError):
     """The config names something that does not exist or cannot be built."""
 
 
+def _runs(config: Mapping[str, Any]):
+    """Every (section, index, model, sizes, layers) that names a model."""
+    for section, body in config.items():
+        if not isinstance(body, Mapping):
+            continue
+        for key in ("runs", "sweeps"):
+            for k, run in enumerate(body.get(key) or []):
+                if isinstance(run, Mapping) and "model" in run:
+                    sizes = run.get("sizes") or [run["n"]]
+                    yield f"{section}.{key}[{k}]", run["model"], sizes, run.get("layers") or [1]
+
+
 def check_config(config: Mapping[str, Any]) -> None:
     """Check model references and build every model once at its smallest size (fast, no simulation)."""
     models = config["models"]
     smallest: dict[str, tuple[int, int]] = {}
-    for section in ("supp2",):
-        for run in config.get(section, {}).get("runs", []):
-            if run["model"] not in models:
+    for where, model, sizes, layers in _runs(config):
+        if model not in models:
+            raise ConfigError(f"{where}: model {model!r} is not defined; defined models: {', '.join(models)}")
+        n, p = min(sizes), min(layers)
+        old = smallest.get(model)
+        smallest[model] = (min(n, old[0]), min(p, old[1])) if old else (n, p)
+    for section in ("fig3", "supp4", "supp5"):
+        for k, sweep in enumerate(config.get(section, {}).get("sweeps", [])):
+            extra = set(sweep.get("spectra_at", [])) - set(sweep["layers"])
+            if extra:
                 raise ConfigError(
-                    f"{section}.runs: model {run['model']!r} is not defined; defined models: {', '.join(models)}"
+                    f"{section}.sweeps[{k}].spectra_at: depth {sorted(extra)[0]} has no training run; "
+                    f"accepted: one of its layers {sweep['layers']}"
                 )
-            n, layers = run["n"], min(run["layers"])
-            old = smallest.get(run["model"])
-            smallest[run["model"]] = (min(n, old[0]), min(layers, old[1])) if old else (n, layers)
     for name, (n, layers) in smallest.items():
         spec = models[name]
         options = {k: str(v) for k, v in (spec.get("options") or {}).items()}

@@ -1,13 +1,15 @@
 # The Jupyter Book: pages rendered from the tables, then built offline with warnings as errors.
 
 
-BOOK_FIGURES = ["supp2"]
+BOOK_FIGURES = ["fig2", "fig3", "supp2", "supp4", "supp5"]
 
 
 rule book_pages:
     input:
         tables=expand("results/tables/{fig}.csv", fig=BOOK_FIGURES),
         figures=expand("results/figures/{fig}.png", fig=BOOK_FIGURES),
+        extra=["results/tables/dla.csv"]
+        + expand("results/tables/{exp}_spectra.csv", exp=["supp4", "supp5"]),
     output:
         "book/generated/pages.json",
     params:

@@ -1,1 +1,6 @@
-"""Figures: one module per figure family; each reads a table and writes vector PDF and PNG."""
+"""Figures: one module per figure family; each reads a table and writes vector PDF and PNG.
+
+Every module exposes ``draw(table, out_stem, data=None)``.
+"""
+
+FIGURES = ("fig2", "fig3", "supp2", "supp4", "supp5")

@@ -13,13 +13,15 @@ from overparam.figures.style import MARKERS, PALETTE, save, setup
 from overparam.results.tables import read_csv
 
 
-def draw(table: str | Path, out_stem: str | Path, bounds: dict | None = None) -> list[Path]:
+def draw(table: str | Path, out_stem: str | Path, data: list | None = None) -> list[Path]:
     """One panel per model; per size the ranks of every sample (dots) and their maximum (line).
 
-    ``bounds`` maps ``(model, n)`` to the orbit dimension, drawn as a dashed horizontal line.
+    The orbit dimension of each (model, size), from the table's ``orbit_dim`` column, is drawn as a
+    dashed horizontal line in the size's colour.
     """
     setup()
     rows = read_csv(table)
+    bounds = {(r["model"], int(r["n"])): int(r["orbit_dim"]) for r in rows if r.get("orbit_dim")}
     models = list(dict.fromkeys(r["model"] for r in rows))
     fig, axes = plt.subplots(1, len(models), figsize=(3.4 * len(models), 2.9), squeeze=False)
     for ax, model in zip(axes[0], models):

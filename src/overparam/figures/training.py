@@ -68,3 +68,33 @@ def draw_grid(
             fig.colorbar(mappable, ax=ax, label="parameters M", fraction=0.05, pad=0.02)
     fig.tight_layout()
     return save(fig, out_stem)
+
+
+def orbit_bounds(table_rows: list[dict]) -> dict[tuple[str, int], int]:
+    """``(model, n) -> orbit_dim`` from a training table (rows without a bound are skipped)."""
+    return {(r["model"], int(r["n"])): int(r["orbit_dim"]) for r in table_rows if r.get("orbit_dim")}
+
+
+def draw_spectra_panel(ax: plt.Axes, shard: dict, bound: int | None, floor: float = 1e-16) -> None:
+    """Sorted QFIM (per input state) and |Hessian| spectra at the trained solutions of one shard."""
+    qfim = np.asarray(shard["qfim_spectra"])  # (runs, states, M)
+    hess = np.asarray(shard["hessian_spectra"])  # (runs, M)
+    index = np.arange(1, qfim.shape[-1] + 1)
+    for s in range(qfim.shape[1]):
+        colour = PALETTE_STATES[s % len(PALETTE_STATES)]
+        label = "QFIM" if qfim.shape[1] == 1 else f"QFIM, state {s + 1}"
+        for r in range(qfim.shape[0]):
+            ax.plot(index, np.clip(qfim[r, s], floor, None), color=colour, lw=0.8, alpha=0.7,
+                    label=label if r == 0 else None)
+    for r in range(hess.shape[0]):
+        ax.plot(index, np.clip(np.sort(np.abs(hess[r]))[::-1], floor, None), color="black", lw=0.8, ls="--",
+                alpha=0.7, label="|Hessian|" if r == 0 else None)
+    if bound:
+        ax.axvline(bound, color="0.4", ls=":", lw=1.2, label=f"orbit bound = {bound}")
+    ax.set_yscale("log")
+    ax.set_xlabel("eigenvalue index")
+    ax.set_ylabel("eigenvalue")
+    ax.legend(frameon=False, fontsize=7)
+
+
+PALETTE_STATES = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]

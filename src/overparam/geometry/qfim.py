@@ -12,7 +12,17 @@ from overparam.ansatze.base import Ansatz
 from overparam.geometry.rank import RTOL, SpectrumRank, spectrum_rank
 from overparam.sim.derivatives import state_jacobian
 
+from overparam.errors import BadInput
+
 BACKEND_PRECISION = {"qsim": "single", "cirq": "double", "jax": "double"}
+QFIM_BACKENDS = tuple(BACKEND_PRECISION)
+
+
+def check_qfim_backend(backend: str) -> str:
+    """``qsim`` and ``cirq`` differentiate through the forward simulator; ``jax`` is the engine."""
+    if backend not in BACKEND_PRECISION:
+        raise BadInput(f"backend {backend!r} is not accepted; use one of {', '.join(QFIM_BACKENDS)}")
+    return backend
 
 
 def qfim_from_jacobian(psi: np.ndarray, jac: np.ndarray) -> np.ndarray:
@@ -30,15 +40,32 @@ def qfim_from_jacobian(psi: np.ndarray, jac: np.ndarray) -> np.ndarray:
     return 4.0 * np.real(perp.conj().T @ perp)
 
 
-def qfim(ansatz: Ansatz, values: np.ndarray, backend: str = "qsim", input_index: int = 0) -> np.ndarray:
-    """The QFIM of ``ansatz`` at ``values`` (shape ``(M, M)``)."""
-    psi, jac = state_jacobian(ansatz, values, backend, input_index)
+def qfim(
+    ansatz: Ansatz, values: np.ndarray, backend: str = "qsim", input_index: int = 0, engine=None
+) -> np.ndarray:
+    """The QFIM of ``ansatz`` at ``values`` (shape ``(M, M)``).
+
+    ``backend='jax'`` uses the differentiable engine (pass a built ``engine`` to reuse its
+    compilation across points); the others differentiate through the forward simulator.
+    """
+    if backend == "jax":
+        from overparam.sim.engine import build_engine
+
+        engine = engine or build_engine(ansatz)
+        psi, jac = engine.jacobian(values, input_index)
+    else:
+        psi, jac = state_jacobian(ansatz, values, backend, input_index)
     return qfim_from_jacobian(psi, jac)
 
 
 def qfim_spectrum(
-    ansatz: Ansatz, values: np.ndarray, backend: str = "qsim", input_index: int = 0, rtol: float | None = None
+    ansatz: Ansatz,
+    values: np.ndarray,
+    backend: str = "qsim",
+    input_index: int = 0,
+    rtol: float | None = None,
+    engine=None,
 ) -> SpectrumRank:
     """Sorted QFIM spectrum and numerical rank (tolerance by the backend's precision)."""
     tol = RTOL[BACKEND_PRECISION[backend]] if rtol is None else rtol
-    return spectrum_rank(qfim(ansatz, values, backend, input_index), tol)
+    return spectrum_rank(qfim(ansatz, values, backend, input_index, engine), tol)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 from overparam.ansatze import build_ansatz
 from overparam.geometry.qfim import qfim_spectrum
@@ -13,11 +13,16 @@ from overparam.seeding import rng_for
 log = logging.getLogger(__name__)
 
 
-def qfim_samples(ansatz, samples: int, seed: int, backend: str, spectrum: Callable = qfim_spectrum) -> dict:
+def qfim_samples(ansatz, samples: int, seed: int, backend: str) -> dict:
     """QFIM spectra and ranks of ``ansatz`` at ``samples`` random points drawn from its init range."""
     rng = rng_for(seed, ansatz.name, ansatz.n, ansatz.layers, sorted(ansatz.options.items()))
     points = ansatz.random_parameters(rng, samples)
-    results = [spectrum(ansatz, x, backend) for x in points]
+    engine = None
+    if backend == "jax":
+        from overparam.sim.engine import build_engine
+
+        engine = build_engine(ansatz)
+    results = [qfim_spectrum(ansatz, x, backend, engine=engine) for x in points]
     ranks = [r.rank for r in results]
     return {
         "n_params": ansatz.n_params,

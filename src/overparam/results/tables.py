@@ -30,27 +30,138 @@ def read_csv(path: str | Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-SUPP2_HEADER = (
-    "model", "ansatz", "options", "n", "layers", "n_params", "sample", "rank", "tolerance", "gap", "spectrum",
+def _split(files: Iterable[str | Path]) -> tuple[list[dict], dict[tuple[str, int], dict]]:
+    """Engine outputs and the DLA results among them, the latter keyed by ``(model, n)``."""
+    data, dla = [], {}
+    for path in files:
+        obj = read_json(path)
+        if "dim" in obj and "orbit_dim" in obj:
+            dla[(obj.get("model") or obj["ansatz"], int(obj["n"]))] = obj
+        else:
+            data.append(obj)
+    return data, dla
+
+
+def _bounds(dla: dict, model: str, n: int) -> list:
+    entry = dla.get((model, int(n)))
+    return [entry["dim"], entry["orbit_dim"]] if entry else ["", ""]
+
+
+DLA_HEADER = ("model", "ansatz", "n", "options", "dim", "orbit_dim", "method", "orbit_method", "n_qubits", "seconds")
+
+
+def dla_rows(files: Iterable[str | Path]) -> list[list]:
+    """One row per model and size: exact DLA dimension and orbit dimension."""
+    _, dla = _split(files)
+    return [
+        [model, d["ansatz"], n, options_label(d["options"]), d["dim"], d["orbit_dim"], d["method"],
+         d["orbit_method"], d["n_qubits"], f"{d['seconds']:.4g}"]
+        for (model, n), d in dla.items()
+    ]
+
+
+SWEEP_HEADER = (
+    "model", "ansatz", "options", "n", "layers", "n_params", "sample", "rank", "tolerance", "gap",
+    "dla_dim", "orbit_dim", "spectrum",
 )
 
 
-def supp2_rows(sweep_files: Iterable[str | Path]) -> list[list]:
-    """One row per random point: its QFIM rank, the cut and the whole spectrum (space-separated)."""
+def sweep_rows(files: Iterable[str | Path]) -> list[list]:
+    """One row per random point: its QFIM rank, the cut, the Lie bounds and the whole spectrum."""
     rows = []
-    for path in sweep_files:
-        data = read_json(path)
-        label = data.get("model") or data["ansatz"]
-        for rec in data["records"]:
+    data, dla = _split(files)
+    for sweep in data:
+        label = sweep.get("model") or sweep["ansatz"]
+        bounds = _bounds(dla, label, sweep["n"])
+        for rec in sweep["records"]:
             for k, (rank, gap, spec) in enumerate(zip(rec["ranks"], rec["gaps"], rec["spectra"])):
                 rows.append(
                     [
-                        label, data["ansatz"], options_label(data["options"]), data["n"], rec["layers"],
-                        rec["n_params"], k, rank, rec["tolerance"], f"{gap:.6g}",
+                        label, sweep["ansatz"], options_label(sweep["options"]), sweep["n"], rec["layers"],
+                        rec["n_params"], k, rank, rec["tolerance"], f"{gap:.6g}", *bounds,
                         " ".join(f"{v:.12g}" for v in spec),
                     ]
                 )
     return rows
 
 
-TABLES = {"supp2": (SUPP2_HEADER, supp2_rows)}
+FIG2_HEADER = ("model", "ansatz", "options", "n", "layers", "n_params", "samples", "min_rank", "max_rank",
+               "dla_dim", "orbit_dim")
+
+
+def fig2_rows(files: Iterable[str | Path]) -> list[list]:
+    """One row per model, size and depth: the range of QFIM ranks and the Lie bounds."""
+    rows = []
+    data, dla = _split(files)
+    for sweep in data:
+        label = sweep.get("model") or sweep["ansatz"]
+        for rec in sweep["records"]:
+            rows.append(
+                [label, sweep["ansatz"], options_label(sweep["options"]), sweep["n"], rec["layers"],
+                 rec["n_params"], len(rec["ranks"]), min(rec["ranks"]), max(rec["ranks"]),
+                 *_bounds(dla, label, sweep["n"])]
+            )
+    return rows
+
+
+TRAIN_HEADER = (
+    "model", "ansatz", "options", "n", "layers", "n_params", "seed", "final_loss", "qsim_final_loss", "steps",
+    "lr", "base_seed", "dla_dim", "orbit_dim", "qfim_rank", "hessian_rank", "success", "success_threshold",
+)
+
+
+def train_rows(files: Iterable[str | Path], success_threshold: float = 1e-4) -> list[list]:
+    """One row per training run (initialisation ``seed`` of a configuration)."""
+    rows = []
+    data, dla = _split(files)
+    for run in data:
+        label = run.get("model") or run["ansatz"]
+        bounds = _bounds(dla, label, run["n"])
+        qranks = run.get("qfim_ranks", [])
+        hranks = run.get("hessian_ranks", [])
+        for k, (loss, qloss) in enumerate(zip(run["final_losses"], run["qsim_final_losses"])):
+            rows.append(
+                [label, run["ansatz"], options_label(run["options"]), run["n"], run["layers"], run["n_params"], k,
+                 f"{loss:.10g}", f"{qloss:.10g}", run["steps"], run["lr"], run["seed"], *bounds,
+                 max(qranks[k]) if k < len(qranks) else "", hranks[k] if k < len(hranks) else "",
+                 int(loss < success_threshold), success_threshold]
+            )
+    return rows
+
+
+TABLES = {
+    "dla": (DLA_HEADER, dla_rows),
+    "fig2": (FIG2_HEADER, fig2_rows),
+    "supp2": (SWEEP_HEADER, sweep_rows),
+    "fig3": (TRAIN_HEADER, train_rows),
+    "supp4": (TRAIN_HEADER, train_rows),
+    "supp5": (TRAIN_HEADER, train_rows),
+}
+
+
+SPECTRA_HEADER = ("model", "ansatz", "options", "n", "layers", "n_params", "run", "matrix", "index", "eigenvalue")
+
+
+def spectra_rows(files: Iterable[str | Path]) -> list[list]:
+    """One row per eigenvalue of the QFIM (per input state) and Hessian at trained solutions."""
+    import json
+
+    import numpy as np
+
+    rows = []
+    for path in files:
+        with np.load(path, allow_pickle=False) as z:
+            if "qfim_spectra" not in z.files:
+                continue
+            meta = [str(z["model"]), str(z["ansatz"]), options_label(json.loads(str(z["options"]))),
+                    int(z["n"]), int(z["layers"]), int(z["n_params"])]
+            qfim, hess = z["qfim_spectra"], z["hessian_spectra"]
+            for run in range(qfim.shape[0]):
+                for state in range(qfim.shape[1]):
+                    name = "qfim" if qfim.shape[1] == 1 else f"qfim_state{state}"
+                    rows += [[*meta, run, name, i, f"{v:.12g}"] for i, v in enumerate(qfim[run, state])]
+                rows += [[*meta, run, "hessian", i, f"{v:.12g}"] for i, v in enumerate(hess[run])]
+    return rows
+
+
+TABLES.update({f"{exp}_spectra": (SPECTRA_HEADER, spectra_rows) for exp in ("fig3", "supp4", "supp5")})

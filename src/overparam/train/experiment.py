@@ -1,0 +1,91 @@
+"""One training configuration end to end: batched Adam, qsim re-check, spectra at the solutions.
+
+Writes the shard the workflow's tables and figures read: an ``.npz`` with the loss curves (runs x
+steps+1, the initial loss first) and scalar metadata, and returns the JSON summary.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from overparam.ansatze.base import Ansatz
+from overparam.fileio import atomic_path
+from overparam.geometry.qfim import qfim_from_jacobian
+from overparam.geometry.rank import RTOL, spectrum_rank
+from overparam.sim.engine import build_engine
+from overparam.train import train
+
+
+def solution_spectra(engine, ansatz: Ansatz, params: np.ndarray) -> dict[str, np.ndarray]:
+    """QFIM spectra (per input state) and Hessian spectra of the loss at each parameter vector."""
+    tol = RTOL["double"]
+    n_states = len(ansatz.states())
+    qfim_spec = np.zeros((len(params), n_states, ansatz.n_params))
+    qfim_rank = np.zeros((len(params), n_states), dtype=int)
+    hess_spec = np.zeros((len(params), ansatz.n_params))
+    hess_rank = np.zeros(len(params), dtype=int)
+    for k, x in enumerate(params):
+        for s in range(n_states):
+            psi, jac = engine.jacobian(x, s)
+            res = spectrum_rank(qfim_from_jacobian(psi, jac), tol)
+            qfim_spec[k, s], qfim_rank[k, s] = res.eigenvalues, res.rank
+        # The Hessian is indefinite away from minima: rank counts |eigenvalues| above the cut.
+        h = engine.hessian(x)
+        vals = np.sort(np.linalg.eigvalsh(0.5 * (h + h.T)))[::-1]
+        top = np.max(np.abs(vals)) if vals.size else 0.0
+        hess_spec[k] = vals
+        hess_rank[k] = int(np.count_nonzero(np.abs(vals) > tol * top)) if top > 0 else 0
+    return {"qfim_spectra": qfim_spec, "qfim_ranks": qfim_rank, "hessian_spectra": hess_spec, "hessian_ranks": hess_rank}
+
+
+def run_training(
+    ansatz: Ansatz,
+    *,
+    model: str,
+    runs: int,
+    steps: int,
+    lr: float,
+    seed: int,
+    spectra: int = 0,
+    curves_path: str | None = None,
+) -> dict:
+    """Train ``runs`` initialisations, optionally analyse the first ``spectra`` solutions, save a shard."""
+    engine = build_engine(ansatz)
+    result = train(ansatz, runs=runs, steps=steps, lr=lr, seed=seed, engine=engine)
+    curves = np.concatenate([result.curves, result.final_losses[:, None]], axis=1)
+    extra = solution_spectra(engine, ansatz, result.final_params[:spectra]) if spectra else {}
+    payload = {
+        "model": model,
+        "ansatz": ansatz.name,
+        "n": ansatz.n,
+        "layers": ansatz.layers,
+        "options": {k: str(v) for k, v in ansatz.options.items()},
+        "n_params": ansatz.n_params,
+        "steps": steps,
+        "lr": lr,
+        "seed": seed,
+        "final_losses": [float(v) for v in result.final_losses],
+        "qsim_final_losses": [float(v) for v in result.qsim_final_losses],
+        "seconds": result.seconds,
+    }
+    if extra:
+        payload["qfim_ranks"] = extra["qfim_ranks"].tolist()
+        payload["hessian_ranks"] = extra["hessian_ranks"].tolist()
+    if curves_path:
+        meta = {k: v for k, v in payload.items() if not isinstance(v, (list, dict))}
+        with atomic_path(curves_path) as tmp:
+            with open(tmp, "wb") as fh:
+                np.savez_compressed(
+                    fh,
+                    curves=curves,
+                    final_losses=result.final_losses,
+                    qsim_final_losses=result.qsim_final_losses,
+                    initial_params=result.initial_params,
+                    final_params=result.final_params,
+                    options=json.dumps(payload["options"], sort_keys=True),
+                    **meta,
+                    **extra,
+                )
+    return payload

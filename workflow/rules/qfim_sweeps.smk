@@ -1,0 +1,54 @@
+# QFIM rank versus depth at random points: supp2 (experiment 3) and fig2 (against the Lie bounds).
+
+
+SWEEPS = {
+    fig: {f"{r['model']}_n{r['n']}": r for r in config[fig]["runs"]}
+    for fig in ("fig2", "supp2")
+}
+
+
+def sweep_inputs(fig):
+    runs = SWEEPS[fig].values()
+    return [f"results/data/{fig}/{r['model']}_n{r['n']}.json" for r in runs] + [
+        f"results/data/dla/{r['model']}_n{r['n']}.json" for r in runs
+    ]
+
+
+rule qfim_sweep:
+    output:
+        "results/data/{fig}/{run}.json",
+    params:
+        model=lambda wc: model_cli(SWEEPS[wc.fig][wc.run]["model"]),
+        label=lambda wc: SWEEPS[wc.fig][wc.run]["model"],
+        n=lambda wc: SWEEPS[wc.fig][wc.run]["n"],
+        layers=lambda wc: ",".join(map(str, SWEEPS[wc.fig][wc.run]["layers"])),
+        samples=lambda wc: config[wc.fig]["samples"],
+        seed=SEED,
+        backend=BACKEND,
+    wildcard_constraints:
+        fig="fig2|supp2",
+    conda:
+        ENV
+    log:
+        "logs/qfim_sweep/{fig}_{run}.log",
+    benchmark:
+        "benchmarks/out/qfim_sweep/{fig}_{run}.tsv"
+    shell:
+        "OVERPARAM_THREADS={threads} overparam qfim-sweep {params.model} --n {params.n}"
+        " --layers {params.layers} --samples {params.samples} --seed {params.seed}"
+        " --backend {params.backend} --label {params.label} --out {output} --verbose 2> {log}"
+
+
+rule qfim_sweep_table:
+    input:
+        lambda wc: sweep_inputs(wc.fig),
+    output:
+        "results/tables/{fig}.csv",
+    wildcard_constraints:
+        fig="fig2|supp2",
+    conda:
+        ENV
+    log:
+        "logs/tables/{fig}.log",
+    shell:
+        "overparam table {wildcards.fig} {input} --out {output} 2> {log}"

@@ -1,0 +1,86 @@
+# Training experiments: fig3 (TFIM VQE), supp4 (compiling), supp5 (autoencoder).
+# One job per model, size and depth; the table and figure read the shards.
+
+
+TRAINING = ("fig3", "supp4", "supp5")
+TRAIN_RUNS = {
+    exp: {
+        f"{s['model']}_n{s['n']}_L{layers}": dict(
+            s, layers=layers, spectra=config[exp]["spectra"] if layers in s.get("spectra_at", []) else 0
+        )
+        for s in config[exp]["sweeps"]
+        for layers in s["layers"]
+    }
+    for exp in TRAINING
+}
+
+
+def train_shards(exp, ext):
+    return [f"results/data/train/{exp}/{run}.{ext}" for run in TRAIN_RUNS[exp]]
+
+
+def train_dla(exp):
+    keys = dict.fromkeys((r["model"], r["n"]) for r in TRAIN_RUNS[exp].values())
+    return [f"results/data/dla/{m}_n{n}.json" for m, n in keys]
+
+
+rule train_run:
+    output:
+        curves="results/data/train/{exp}/{run}.npz",
+        summary="results/data/train/{exp}/{run}.json",
+    params:
+        model=lambda wc: model_cli(TRAIN_RUNS[wc.exp][wc.run]["model"]),
+        label=lambda wc: TRAIN_RUNS[wc.exp][wc.run]["model"],
+        n=lambda wc: TRAIN_RUNS[wc.exp][wc.run]["n"],
+        layers=lambda wc: TRAIN_RUNS[wc.exp][wc.run]["layers"],
+        spectra=lambda wc: TRAIN_RUNS[wc.exp][wc.run]["spectra"],
+        runs=lambda wc: config[wc.exp]["runs"],
+        steps=lambda wc: config[wc.exp]["steps"],
+        lr=lambda wc: config[wc.exp]["lr"],
+        seed=SEED,
+    wildcard_constraints:
+        exp="|".join(TRAINING),
+    conda:
+        ENV
+    log:
+        "logs/train/{exp}/{run}.log",
+    benchmark:
+        "benchmarks/out/train_run/{exp}_{run}.tsv"
+    shell:
+        "OVERPARAM_THREADS={threads} overparam train {params.model} --n {params.n}"
+        " --layers {params.layers} --seeds {params.runs} --steps {params.steps} --lr {params.lr}"
+        " --seed {params.seed} --spectra {params.spectra} --label {params.label}"
+        " --curves {output.curves} --out {output.summary} --verbose 2> {log}"
+
+
+rule train_table:
+    input:
+        lambda wc: train_shards(wc.exp, "json") + train_dla(wc.exp),
+    output:
+        "results/tables/{exp}.csv",
+    params:
+        threshold=lambda wc: config[wc.exp]["success_threshold"],
+    wildcard_constraints:
+        exp="|".join(TRAINING),
+    conda:
+        ENV
+    log:
+        "logs/tables/{exp}.log",
+    shell:
+        "overparam table {wildcards.exp} {input} --out {output}"
+        " --success-threshold {params.threshold} 2> {log}"
+
+
+rule train_spectra_table:
+    input:
+        lambda wc: train_shards(wc.exp, "npz"),
+    output:
+        "results/tables/{exp}_spectra.csv",
+    wildcard_constraints:
+        exp="|".join(TRAINING),
+    conda:
+        ENV
+    log:
+        "logs/tables/{exp}_spectra.log",
+    shell:
+        "overparam table {wildcards.exp}_spectra {input} --out {output} 2> {log}"
