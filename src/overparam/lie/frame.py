@@ -234,6 +234,27 @@ def _accumulate(acc: dict[bytes, list], gen: cirq.PauliSum, tab: Tableau, index:
         entry[1] += sign * coeff.real
 
 
+def pauli_sum_from_cirq(psum: cirq.PauliSum, qubits: Sequence[cirq.Qid]) -> pl.PauliSum:
+    """A Hermitian ``cirq.PauliSum`` as a primitive integer :class:`~overparam.lie.pauli.PauliSum`.
+
+    Raises BadInput if a coefficient is not real (not Hermitian) or the coefficient ratios are not
+    rational (the exact engine keeps the ratios between the terms of one generator exactly).
+    """
+    index = {q: i for i, q in enumerate(qubits)}
+    acc: dict[bytes, list] = {}
+    tab = Tableau(len(qubits))
+    for q in psum.qubits:
+        if q not in index:
+            raise BadInput(f"Pauli sum acts on qubit {q}, which is not among the {len(qubits)} qubits given")
+    _accumulate(acc, psum, tab, index)
+    if not acc:
+        return pl.from_terms(np.zeros((0, 2 * pl.n_words(len(qubits))), dtype=np.uint64), np.zeros(0, np.int64))
+    try:
+        return pl.from_fraction_terms(np.stack([v[0] for v in acc.values()]), [v[1] for v in acc.values()])
+    except ValueError as err:
+        raise BadInput(f"Pauli sum {psum}: {err}; expected rational ratios between its coefficients") from err
+
+
 def _prepared_states(
     prep: list[cirq.Operation], qubits: Sequence[cirq.Qid], inputs: tuple[np.ndarray, ...] | None
 ) -> tuple[np.ndarray, ...]:

@@ -168,13 +168,16 @@ def from_terms(strings: np.ndarray, coeffs: np.ndarray) -> PauliSum:
     return PauliSum(strings[first][keep], summed[keep])
 
 
-def from_fraction_terms(strings: np.ndarray, values: Iterable[float], max_denominator: int = 10**6) -> PauliSum:
+def from_fraction_terms(strings: np.ndarray, values: Iterable[float], max_denominator: int = 10**4) -> PauliSum:
     """A real-coefficient Pauli sum as the integer multiple of its direction with coprime coefficients.
 
     The Lie algebra is unchanged by rescaling a generator as a whole, but not by rescaling its terms
     one by one, so the *ratios* between coefficients must be kept exactly: they are divided by the
     largest one and read as fractions (``limit_denominator``); a ratio that is not such a fraction
-    within 1e-9 is reported as ``ValueError`` (the caller falls back to floating point).
+    within 1e-10 is reported as ``ValueError`` (the caller falls back to floating point). Gate
+    generators arrive rounded to 12 decimals, so ratios ``p/q`` with ``q <= 10^4`` pass; a larger
+    ``max_denominator`` would not work: every real number is within 1e-10 of a fraction with a
+    denominator of about 10^5, so irrational ratios could no longer be told apart.
     """
     values = [float(v) for v in values]
     scale = max((abs(v) for v in values), default=0.0)
@@ -184,7 +187,7 @@ def from_fraction_terms(strings: np.ndarray, values: Iterable[float], max_denomi
     for v in values:
         r = v / scale
         f = Fraction(r).limit_denominator(max_denominator)
-        if abs(float(f) - r) > 1e-9:
+        if abs(float(f) - r) > 1e-10:
             raise ValueError(f"coefficient ratio {r!r} is not a rational number with a small denominator")
         fracs.append(f)
     lcm = 1
