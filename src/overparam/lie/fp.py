@@ -22,8 +22,8 @@ from typing import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from overparam.lie.linalg import ModP
-from overparam.lie.pauli import PauliSum, commutator_terms, void_keys
+from overparam.lie.linalg import ModP, Rows, canonical
+from overparam.lie.pauli import PauliSum, commutator_terms, unique_rows, void_keys
 
 
 class StringTable:
@@ -45,12 +45,11 @@ class StringTable:
         """Column id of each row of ``strings`` (new strings get new ids)."""
         if strings.shape[0] == 0:
             return np.zeros(0, dtype=np.int64)
-        keys = void_keys(strings)
-        uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        first, inverse = unique_rows(strings)
         ids = self.ids
-        out = np.empty(len(uniq), dtype=np.int64)
+        out = np.empty(len(first), dtype=np.int64)
         fresh = []
-        for i, k in enumerate(uniq.tolist()):
+        for i, k in enumerate(void_keys(strings[first]).tolist()):
             c = ids.get(k)
             if c is None:
                 c = ids[k] = len(ids)
@@ -66,35 +65,51 @@ class StringTable:
             self._strings[out[fresh_idx]] = strings[first[fresh_idx]]
         return out[inverse.reshape(-1)]
 
-    def rows_of(self, sums: Sequence[PauliSum], p: int) -> sp.csr_matrix:
+    def rows_of(self, sums: Sequence[PauliSum], p: int) -> Rows:
         """Integer Pauli sums as rows modulo ``p``."""
         strings = np.concatenate([s.strings for s in sums])
         cols = self.lookup(strings)
         vals = np.concatenate([np.asarray([int(c) % p for c in s.coeffs], dtype=np.int64) for s in sums])
         sizes = np.array([s.n_terms for s in sums], dtype=np.int64)
-        indptr = np.concatenate([[0], np.cumsum(sizes)])
-        return sp.csr_matrix((vals, cols, indptr), shape=(len(sums), len(self)), dtype=np.int64)
+        row = np.repeat(np.arange(len(sums), dtype=np.int64), sizes)
+        return canonical(row, cols, vals, len(sums), p)
 
 
-def bracket_rows(g: PauliSum, rows: sp.csr_matrix, table: StringTable, p: int) -> sp.csr_matrix:
-    """``[g, r]/(2i) mod p`` for every row ``r`` (rows over ``table``'s columns), as new rows."""
-    rows = rows.tocoo()
-    kg = g.n_terms
-    nt = rows.nnz
+@dataclasses.dataclass(frozen=True)
+class GeneratorTerms:
+    """All generators' terms in one array, with their owner and coefficient modulo ``p``."""
+
+    strings: np.ndarray
+    owner: np.ndarray
+    coeffs: np.ndarray
+    count: int
+
+    @staticmethod
+    def build(gens: Sequence[PauliSum], p: int) -> "GeneratorTerms":
+        return GeneratorTerms(
+            np.concatenate([g.strings for g in gens]),
+            np.repeat(np.arange(len(gens), dtype=np.int64), [g.n_terms for g in gens]),
+            np.asarray([int(x) % p for g in gens for x in g.coeffs], dtype=np.int64),
+            len(gens),
+        )
+
+
+def bracket_rows(gens: GeneratorTerms, rows: Rows, table: StringTable, p: int) -> Rows:
+    """``[g_k, r_i]/(2i) mod p`` for every generator and row, as row ``k * rows.n_rows + i``.
+
+    All generators' terms are handled in one vectorized pass (the per-call overhead of numpy, not
+    the arithmetic, is what a closure with many small rounds pays for).
+    """
+    kg = gens.strings.shape[0]
+    nt = rows.row.size
     t_idx = np.repeat(np.arange(nt), kg)
     j_idx = np.tile(np.arange(kg), nt)
-    strings = table.strings
-    mask, sign, c = commutator_terms(g.strings[j_idx], strings[rows.col[t_idx]])
+    mask, sign, c = commutator_terms(gens.strings[j_idx], table.strings[rows.col[t_idx]])
     t_idx, j_idx = t_idx[mask], j_idx[mask]
-    gco = np.asarray([int(x) % p for x in g.coeffs], dtype=np.int64)
-    vals = (gco[j_idx] * rows.data[t_idx]) % p
+    vals = (gens.coeffs[j_idx] * rows.val[t_idx]) % p
     vals = np.where(sign > 0, vals, (p - vals) % p)
-    cols = table.lookup(c)
-    out = sp.coo_matrix((vals, (rows.row[t_idx], cols)), shape=(rows.shape[0], len(table)), dtype=np.int64).tocsr()
-    out.sum_duplicates()
-    out.data %= p
-    out.eliminate_zeros()
-    return out
+    out_row = gens.owner[j_idx] * rows.n_rows + rows.row[t_idx]
+    return canonical(out_row, table.lookup(c), vals, rows.n_rows * gens.count, p)
 
 
 @dataclasses.dataclass
@@ -121,16 +136,11 @@ def closure_mod_p(generators: Sequence[PauliSum], p: int, max_dim: int | None = 
     table = StringTable(width)
     field = ModP(p)
     _, frontier = field.add_rows(table.rows_of(generators, p))
+    terms = GeneratorTerms.build(generators, p)
     growth = [field.rank]
-    while frontier.shape[0]:
-        cands = [bracket_rows(g, frontier, table, p) for g in generators]
-        n_cols = len(table)
-        for c in cands:
-            c.resize((c.shape[0], n_cols))
-        _, frontier = field.add_rows(sp.vstack(cands, format="csr", dtype=np.int64))
+    while frontier.n_rows:
+        _, frontier = field.add_rows(bracket_rows(terms, frontier, table, p))
         growth.append(field.rank)
         if max_dim is not None and field.rank > max_dim:
             raise RuntimeError(f"Lie algebra dimension exceeds {max_dim}")
-    rows = field.rows.copy()
-    rows.resize((rows.shape[0], len(table)))
-    return FpClosure(p, rows, table, tuple(growth))
+    return FpClosure(p, field.rows.to_csr(len(table)), table, tuple(growth))

@@ -1,11 +1,13 @@
 """Exact linear independence of sparse integer vectors, in batches.
 
-Vectors arrive as rows of a ``scipy.sparse`` integer matrix over Pauli-string columns. Each prime
-field keeps the accepted rows in *reduced* row-echelon form (RREF) modulo ``p``: every row is 1 at
-its pivot column and 0 at every other row's pivot. Reducing a batch ``C`` is then one sparse
-product, ``C - C[:, pivots] @ R`` (no cascade), and the rows that survive are eliminated among
-themselves densely (they are few: one per new basis element). Products are exact in int64 because
-``p < 2^31`` and the right factor is split into 16-bit limbs (each partial sum stays below 2^63).
+Vectors are rows of a sparse integer matrix over Pauli-string columns, held as plain numpy arrays
+(:class:`Rows`: row, column and value of every non-zero; scipy's per-call overhead dominated the
+many small batches of a closure). Each prime field keeps the accepted rows in *reduced*
+row-echelon form (RREF) modulo ``p``: every row is 1 at its pivot column and 0 at every other
+row's pivot. Reducing a batch is then a single gather-and-add: each entry that sits on a pivot
+column is replaced by minus its multiple of that pivot's row (no cascade, since rows hold no other
+pivot), and the rows that survive are eliminated among themselves densely (they are few: one per
+new basis element). Values stay in ``[0, p)`` with ``p < 2^31``, so a product of two fits in int64.
 
 Why it is exact. An integer vector set that is independent modulo a prime ``p`` is independent over
 the rationals (a minor that is non-zero mod ``p`` is a non-zero integer), so every "independent"
@@ -17,6 +19,7 @@ there, so a wrong answer needs *both* primes to divide the same non-zero minor (
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 from fractions import Fraction
 from typing import Sequence
@@ -28,94 +31,133 @@ import scipy.sparse as sp
 PRIME_1 = 2**31 - 1
 PRIME_2 = 2**31 - 19
 
-_LIMB = 16
-_LIMB_MASK = (1 << _LIMB) - 1
-# At most this many residual rows are eliminated densely at once (keeps the dense block small and
-# every partial sum of the limb products below 2^63).
+# At most this many residual rows are eliminated densely at once (keeps the dense block small).
 CHUNK = 256
 
-
-def _mulmod_sparse(a: sp.csr_matrix, b: sp.csr_matrix, p: int) -> sp.csr_matrix:
-    """``a @ b mod p`` for entries in ``[0, p)``, exact: ``b`` is split into two 16-bit limbs."""
-    lo = b.copy()
-    lo.data = lo.data & _LIMB_MASK
-    hi = b.copy()
-    hi.data = hi.data >> _LIMB
-    # Each product is < 2^31 * 2^16 = 2^47; rows of ``a`` have < 2^16 non-zeros here (CHUNK and
-    # pivot counts are far below that), so every sum stays < 2^63.
-    r_lo = a @ lo
-    r_hi = a @ hi
-    r_lo.data %= p
-    r_hi.data %= p
-    r_hi.data = (r_hi.data << _LIMB) % p
-    out = (r_lo + r_hi).tocsr()
-    out.data %= p
-    out.eliminate_zeros()
-    return out
+_EMPTY = np.zeros(0, dtype=np.int64)
 
 
-def _mulmod_dense(a: np.ndarray, b: np.ndarray, p: int) -> np.ndarray:
-    """``a @ b mod p`` for dense int64 arrays with entries in ``[0, p)`` (same limb split)."""
-    lo = (a @ (b & _LIMB_MASK)) % p
-    hi = (a @ (b >> _LIMB)) % p
-    return (lo + ((hi << _LIMB) % p)) % p
+@dataclasses.dataclass
+class Rows:
+    """``n_rows`` sparse integer rows: the non-zeros as (row, col, val), sorted by (row, col), unique."""
+
+    row: np.ndarray
+    col: np.ndarray
+    val: np.ndarray
+    n_rows: int
+
+    @staticmethod
+    def empty(n_rows: int = 0) -> "Rows":
+        return Rows(_EMPTY, _EMPTY, _EMPTY, n_rows)
+
+    @staticmethod
+    def from_csr(m: sp.spmatrix) -> "Rows":
+        m = sp.csr_matrix(m, dtype=np.int64)
+        m.sum_duplicates()
+        row = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr))
+        return Rows(row, m.indices.astype(np.int64), m.data.astype(np.int64), m.shape[0])
+
+    def to_csr(self, n_cols: int) -> sp.csr_matrix:
+        return sp.csr_matrix((self.val, (self.row, self.col)), shape=(self.n_rows, n_cols), dtype=np.int64)
+
+    def indptr(self) -> np.ndarray:
+        return np.searchsorted(self.row, np.arange(self.n_rows + 1))
+
+    def nonzero_rows(self) -> np.ndarray:
+        return np.unique(self.row)
+
+
+def canonical(row: np.ndarray, col: np.ndarray, val: np.ndarray, n_rows: int, p: int) -> Rows:
+    """Sort entries by (row, col), add duplicates, reduce modulo ``p`` and drop zeros."""
+    if row.size == 0:
+        return Rows.empty(n_rows)
+    width = int(col.max()) + 1
+    key = row * width + col
+    order = np.argsort(key, kind="stable")
+    key, val = key[order], val[order]
+    start = np.ones(key.size, dtype=bool)
+    start[1:] = key[1:] != key[:-1]
+    idx = np.flatnonzero(start)
+    sums = np.add.reduceat(val % p, idx) % p
+    key = key[idx]
+    nz = sums != 0
+    key, sums = key[nz], sums[nz]
+    return Rows(key // width, key % width, sums, n_rows)
 
 
 class ModP:
-    """Accepted rows in RREF modulo ``p`` (a sparse matrix plus its pivot columns)."""
+    """Accepted rows in RREF modulo ``p``, with a column -> pivot-row map."""
 
-    def __init__(self, p: int, n_cols: int = 0) -> None:
+    def __init__(self, p: int) -> None:
         if not 2 < p < 2**31:
             raise ValueError("p must be a prime in (2, 2^31)")
         self.p = p
-        self.last_rows = sp.csr_matrix((0, n_cols), dtype=np.int64)
-        self.rows = sp.csr_matrix((0, n_cols), dtype=np.int64)
-        self.pivots = np.zeros(0, dtype=np.int64)
+        self.rows = Rows.empty()
+        self._indptr = np.zeros(1, dtype=np.int64)
+        self.pivots = _EMPTY
+        self.pivot_row = np.full(0, -1, dtype=np.int64)  # column -> row whose pivot it is, or -1
 
     @property
     def rank(self) -> int:
         return int(self.pivots.size)
 
     def _grow(self, n_cols: int) -> None:
-        if n_cols > self.rows.shape[1]:
-            self.rows.resize((self.rows.shape[0], n_cols))
+        if n_cols > self.pivot_row.size:
+            grown = np.full(max(n_cols, 2 * self.pivot_row.size), -1, dtype=np.int64)
+            grown[: self.pivot_row.size] = self.pivot_row
+            self.pivot_row = grown
 
-    def residuals(self, c: sp.csr_matrix) -> sp.csr_matrix:
-        """Rows of ``c`` (entries already in ``[0, p)``) reduced against the accepted rows."""
-        self._grow(c.shape[1])
-        if self.rank == 0:
-            return c
-        coeff = c[:, self.pivots]
-        coeff.eliminate_zeros()
-        if coeff.nnz == 0:
-            return c
-        red = _mulmod_sparse(coeff.tocsr(), self.rows, self.p)
-        out = (c - red).tocsr()
-        out.data %= self.p
-        out.eliminate_zeros()
-        return out
+    def reduce(self, v: Rows) -> Rows:
+        """Rows of ``v`` (canonical, values in ``[0, p)``) reduced against the accepted rows."""
+        return _reduce(v, self.rows, self._indptr, self.pivots, self.pivot_row, self.p)
 
-    def absorb(self, res: sp.csr_matrix) -> np.ndarray:
-        """Eliminate residual rows among themselves in order; add the independent ones.
+    def add_rows(self, rows: Rows | sp.spmatrix) -> tuple[np.ndarray, Rows]:
+        """Offer rows in order (any integers); return the acceptance mask and the new RREF rows.
 
-        Returns a boolean mask over the rows of ``res``: row ``i`` is accepted iff it is independent
-        of the accepted rows and of the rows before it.
+        Row ``i`` is accepted iff it is independent of the accepted rows and of the rows before it.
+        The new rows span the accepted input rows modulo the old ones.
         """
+        if not isinstance(rows, Rows):
+            rows = Rows.from_csr(rows)
         p = self.p
-        accepted = np.zeros(res.shape[0], dtype=bool)
-        self.last_rows = sp.csr_matrix((0, res.shape[1]), dtype=np.int64)
-        nz_rows = np.flatnonzero(np.diff(res.indptr))
-        if nz_rows.size == 0:
-            return accepted
-        sub = res[nz_rows]
-        cols = np.unique(sub.indices)
-        dense = sub[:, cols].toarray().astype(np.int64)
+        v = canonical(rows.row, rows.col, rows.val, rows.n_rows, p)
+        if v.col.size:
+            self._grow(int(v.col.max()) + 1)
+        mask = np.zeros(rows.n_rows, dtype=bool)
+        added: list[Rows] = []
+        while v.row.size:
+            v = self.reduce(v)
+            nzr = v.nonzero_rows()
+            if nzr.size == 0:
+                break
+            cut = int(nzr[CHUNK]) if nzr.size > CHUNK else rows.n_rows
+            head = v.row < cut
+            block = Rows(v.row[head], v.col[head], v.val[head], rows.n_rows)
+            acc, new = self._absorb(block)
+            mask |= acc
+            if new.n_rows:
+                added.append(new)
+            tail = ~head
+            v = Rows(v.row[tail], v.col[tail], v.val[tail], rows.n_rows)
+        return mask, _stack(added)
+
+    def _absorb(self, res: Rows) -> tuple[np.ndarray, Rows]:
+        """Gauss-Jordan among the residual rows (in order); append the independent ones."""
+        p = self.p
+        accepted = np.zeros(res.n_rows, dtype=bool)
+        nz_rows = res.nonzero_rows()
+        cols = np.unique(res.col)
+        dense = np.zeros((nz_rows.size, cols.size), dtype=np.int64)
+        dense[np.searchsorted(nz_rows, res.row), np.searchsorted(cols, res.col)] = res.val
         e_piv: list[int] = []
         emat = np.zeros((0, cols.size), dtype=np.int64)
-        for i, row in enumerate(dense):
-            r = row
+        for i, r in enumerate(dense):
             if e_piv:
-                r = (r - _mulmod_dense(r[e_piv][None, :], emat, p)[0]) % p
+                # r - sum_j r[piv_j] E_j, one pivot at a time (each product < p^2 < 2^62).
+                for j, c in enumerate(e_piv):
+                    f = int(r[c])
+                    if f:
+                        r = (r - f * emat[j]) % p
             nzc = np.flatnonzero(r)
             if nzc.size == 0:
                 continue
@@ -127,54 +169,74 @@ class ModP:
             e_piv.append(c)
             accepted[nz_rows[i]] = True
         if not e_piv:
-            return accepted
-        # New rows, in global columns; clear their pivot columns from the old rows (keeps RREF).
-        new = _lift(emat, cols, res.shape[1])
+            return accepted, Rows.empty()
+        er, ec = np.nonzero(emat)
+        new = Rows(er.astype(np.int64), cols[ec], emat[er, ec], len(e_piv))
         new_piv = cols[np.asarray(e_piv, dtype=np.int64)]
-        if self.rank:
-            coeff = self.rows[:, new_piv]
-            coeff.eliminate_zeros()
-            if coeff.nnz:
-                upd = _mulmod_sparse(coeff.tocsr(), new, p)
-                rows = (self.rows - upd).tocsr()
-                rows.data %= p
-                rows.eliminate_zeros()
-                self.rows = rows
-        self.rows = sp.vstack([self.rows, new], format="csr", dtype=np.int64)
+        self._append(new, new_piv)
+        return accepted, new
+
+    def _append(self, new: Rows, new_piv: np.ndarray) -> None:
+        """Add RREF rows with pivots ``new_piv``: clear those columns from the old rows, then stack."""
+        p = self.p
+        self._grow(int(max(new.col.max(), new_piv.max())) + 1)
+        old = self.rows
+        if old.row.size:
+            local = np.full(self.pivot_row.size, -1, dtype=np.int64)
+            local[new_piv] = np.arange(new_piv.size)
+            if (local[old.col] >= 0).any():
+                old = _reduce(old, new, new.indptr(), new_piv, local, p)
+        d = self.rank
+        merged = Rows(
+            np.concatenate([old.row, new.row + d]),
+            np.concatenate([old.col, new.col]),
+            np.concatenate([old.val, new.val]),
+            d + new.n_rows,
+        )
+        self.rows = merged  # old rows come first and new rows are sorted: still sorted by (row, col)
+        self._indptr = merged.indptr()
+        self.pivot_row[new_piv] = np.arange(d, d + new_piv.size)
         self.pivots = np.concatenate([self.pivots, new_piv])
-        self.last_rows = new
-        return accepted
-
-    def add_rows(self, rows: sp.csr_matrix) -> tuple[np.ndarray, sp.csr_matrix]:
-        """Offer the rows in order (any integers); return the acceptance mask and the new RREF rows.
-
-        The new rows span the same space as the accepted input rows modulo the old ones.
-        """
-        rows = sp.csr_matrix(rows, dtype=np.int64)
-        rows.data %= self.p
-        rows.eliminate_zeros()
-        mask = np.zeros(rows.shape[0], dtype=bool)
-        added = []
-        start = 0
-        while start < rows.shape[0]:
-            res = self.residuals(rows[start:])
-            nz = np.flatnonzero(np.diff(res.indptr))
-            end = res.shape[0] if nz.size <= CHUNK else int(nz[CHUNK])
-            mask[start : start + end] = self.absorb(res[:end])
-            if self.last_rows.shape[0]:
-                added.append(self.last_rows)
-            start += end
-        n_cols = max([self.rows.shape[1]] + [a.shape[1] for a in added])
-        for a in added:
-            a.resize((a.shape[0], n_cols))
-        new = sp.vstack(added, format="csr", dtype=np.int64) if added else sp.csr_matrix((0, n_cols), dtype=np.int64)
-        return mask, new
 
 
-def _lift(emat: np.ndarray, cols: np.ndarray, n_cols: int) -> sp.csr_matrix:
-    """Dense rows over the column subset ``cols`` as a sparse matrix over all ``n_cols`` columns."""
-    r, c = np.nonzero(emat)
-    return sp.csr_matrix((emat[r, c], (r, cols[c])), shape=(emat.shape[0], n_cols), dtype=np.int64)
+def _reduce(v: Rows, basis: Rows, indptr: np.ndarray, pivots: np.ndarray, pivot_row: np.ndarray, p: int) -> Rows:
+    """``v`` minus, for each entry on a pivot column, that entry times the pivot's (RREF) row."""
+    if v.row.size == 0 or pivots.size == 0:
+        return v
+    pr = np.where(v.col < pivot_row.size, pivot_row[np.minimum(v.col, pivot_row.size - 1)], -1)
+    hit = pr >= 0
+    if not hit.any():
+        return v
+    hr, hv, hp = v.row[hit], v.val[hit], pr[hit]
+    starts = indptr[hp]
+    lens = indptr[hp + 1] - starts
+    rep = np.repeat(np.arange(hp.size), lens)
+    offs = np.arange(rep.size) - np.repeat(np.cumsum(lens) - lens, lens)
+    src = starts[rep] + offs
+    ec = basis.col[src]
+    # The entry on the pivot column cancels exactly (the row is 1 there): drop both.
+    keep = ec != pivots[hp][rep]
+    ev = (hv[rep][keep] * basis.val[src][keep]) % p
+    miss = ~hit
+    return canonical(
+        np.concatenate([v.row[miss], hr[rep][keep]]),
+        np.concatenate([v.col[miss], ec[keep]]),
+        np.concatenate([v.val[miss], (p - ev) % p]),
+        v.n_rows,
+        p,
+    )
+
+
+def _stack(parts: list[Rows]) -> Rows:
+    if not parts:
+        return Rows.empty()
+    offsets = np.cumsum([0] + [r.n_rows for r in parts])
+    return Rows(
+        np.concatenate([r.row + o for r, o in zip(parts, offsets)]),
+        np.concatenate([r.col for r in parts]),
+        np.concatenate([r.val for r in parts]),
+        int(offsets[-1]),
+    )
 
 
 class Rational:
@@ -217,11 +279,11 @@ class Rational:
         return True
 
 
-def _csr_row_dicts(m: sp.csr_matrix) -> list[dict[int, int]]:
-    return [
-        {int(c): int(x) for c, x in zip(m.indices[m.indptr[i] : m.indptr[i + 1]], m.data[m.indptr[i] : m.indptr[i + 1]])}
-        for i in range(m.shape[0])
-    ]
+def _row_dicts(rows: Rows) -> list[dict[int, int]]:
+    out: list[dict[int, int]] = [{} for _ in range(rows.n_rows)]
+    for r, c, x in zip(rows.row.tolist(), rows.col.tolist(), rows.val.tolist()):
+        out[r][c] = x
+    return out
 
 
 class ExactSpan:
@@ -246,62 +308,30 @@ class ExactSpan:
     def rank(self) -> int:
         return len(self.accepted)
 
-    def add_rows(self, rows: sp.csr_matrix, exact_rows: Sequence[dict[int, int]] | None = None) -> np.ndarray:
+    def add_rows(self, rows: Rows | sp.spmatrix, exact_rows: Sequence[dict[int, int]] | None = None) -> np.ndarray:
         """Offer the rows of an integer matrix in order; return the mask of those accepted.
 
         ``exact_rows`` gives the same rows as ``{column: int}`` dicts; pass it when entries may
         exceed int64 (``rows`` then holds them modulo ``p_1 p_2``, which the fields reduce further
         and the rational path ignores). By default they are read from ``rows``.
         """
+        if not isinstance(rows, Rows):
+            rows = Rows.from_csr(rows)
         if exact_rows is None:
-            exact_rows = _csr_row_dicts(rows)
-        if self.rational is not None:
-            return self._add_rational(exact_rows)
-        mask = np.zeros(rows.shape[0], dtype=bool)
-        start = 0
-        while start < rows.shape[0]:
-            block, masks = self._block(rows, exact_rows, start)
-            if masks is None:  # the primes disagreed: continue exactly over Q
-                mask[start:] = self._add_rational(exact_rows[start:])
-                return mask
-            mask[start : start + block] = masks
-            start += block
-        return mask
-
-    def _block(self, rows: sp.csr_matrix, exact_rows: Sequence[dict[int, int]], start: int):
-        # Reduce everything left against the accepted rows, then absorb residuals CHUNK at a
-        # time (a later chunk must be re-reduced after an earlier one was absorbed).
-        rest = rows[start:]
-        per_field = []
-        for f in self.fields:
-            c = rest.copy()
-            c.data = c.data % f.p
-            c.eliminate_zeros()
-            res = f.residuals(c)
-            nz = np.flatnonzero(np.diff(res.indptr))
-            end = rest.shape[0] if nz.size <= CHUNK else int(nz[CHUNK])
-            per_field.append((res, end))
-        block = min(end for _, end in per_field)
-        masks = [f.absorb(res[:block]) for f, (res, _) in zip(self.fields, per_field)]
-        if any(not np.array_equal(masks[0], m) for m in masks[1:]):
+            exact_rows = _row_dicts(rows)
+        if self.rational is None:
+            masks = [f.add_rows(rows)[0] for f in self.fields]
+            if all(np.array_equal(masks[0], m) for m in masks[1:]):
+                self.accepted.extend(exact_rows[i] for i in np.flatnonzero(masks[0]))
+                return masks[0]
+            # One prime divides a minor. Every vector accepted so far was certified independent
+            # by a prime, so they are independent over Q: rebuild over Q and decide this batch there.
             self.disagreements += 1
-            self._to_rational()
-            return block, None
-        for i in np.flatnonzero(masks[0]):
-            self.accepted.append(exact_rows[start + i])
-        return block, masks[0]
-
-    def _to_rational(self) -> None:
-        # Every accepted vector was certified independent by a prime, so they stay independent
-        # over Q; the fields may hold a partial chunk and are simply dropped.
-        self.rational = Rational()
-        for v in self.accepted:
-            if not self.rational.add(v):  # pragma: no cover - impossible by the argument above
-                raise AssertionError("accepted vectors are dependent over Q")
-        self.fields = []
-
-    def _add_rational(self, exact_rows: Sequence[dict[int, int]]) -> np.ndarray:
-        assert self.rational is not None
+            self.rational = Rational()
+            for v in self.accepted:
+                if not self.rational.add(v):  # pragma: no cover - impossible by the argument above
+                    raise AssertionError("accepted vectors are dependent over Q")
+            self.fields = []
         out = np.zeros(len(exact_rows), dtype=bool)
         for i, v in enumerate(exact_rows):
             if self.rational.add(v):
@@ -310,8 +340,8 @@ class ExactSpan:
         return out
 
 
-def exact_rank(rows: sp.csr_matrix, primes: Sequence[int] = (PRIME_1, PRIME_2)) -> tuple[int, str]:
+def exact_rank(rows: sp.spmatrix, primes: Sequence[int] = (PRIME_1, PRIME_2)) -> tuple[int, str]:
     """Rank over Q of an integer sparse matrix, and the method that decided it."""
     span = ExactSpan(primes)
-    span.add_rows(sp.csr_matrix(rows, dtype=np.int64))
+    span.add_rows(rows)
     return span.rank, span.method
