@@ -1,0 +1,125 @@
+"""Losses evaluated on engine states (tensors ``(2,) * n + (C,)``), one value per column.
+
+* :class:`~overparam.ansatze.base.EnergyLoss`: ``<psi|H|psi> - offset``. The Pauli strings of ``H``
+  are grouped by the qubits they flip; a group is a diagonal ``D_F`` times the bit flip ``F``
+  (``jnp.flip`` on those axes), so ``<psi|H|psi> = sum_F sum_y conj(psi(y)) D_F(y) psi(y xor F)``.
+  A diagonal that is one number (the field term ``-g X_i``) is kept as a scalar, so the TFIM costs
+  one pass for ``sum ZZ`` and one cheap pass per qubit for the field.
+* :class:`~overparam.ansatze.base.ZeroProjectorLoss`: ``1 - sum |psi(y)|^2`` over ``y`` with the
+  chosen qubits all ``0``.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import cirq
+import jax.numpy as jnp
+import numpy as np
+
+from overparam.ansatze.base import EnergyLoss, Loss, ZeroProjectorLoss
+from overparam.errors import BadInput
+
+StateLoss = Callable[[jnp.ndarray], jnp.ndarray]
+
+
+def _bits(n: int) -> np.ndarray:
+    """``bits[x, i]``: the bit of qubit ``i`` (big-endian) in basis index ``x``."""
+    x = np.arange(2**n)[:, None]
+    return (x >> (n - 1 - np.arange(n))[None, :]) & 1
+
+
+def pauli_groups(observable: cirq.PauliSum, qubits: Sequence[cirq.Qid]) -> list[tuple[tuple[int, ...], np.ndarray | complex]]:
+    """``[(flipped axes, D_F)]`` with ``D_F`` an array over the full basis or a single number."""
+    n = len(qubits)
+    index = {q: i for i, q in enumerate(qubits)}
+    bits = _bits(n)
+    groups: dict[tuple[int, ...], np.ndarray] = {}
+    for ps in observable:
+        flip, zaxes, n_y = [], [], 0
+        for q, p in ps.items():
+            if q not in index:
+                raise BadInput(f"observable acts on qubit {q} outside the ansatz's qubits")
+            i = index[q]
+            if p == cirq.X:
+                flip.append(i)
+            elif p == cirq.Y:
+                flip.append(i)
+                zaxes.append(i)
+                n_y += 1
+            else:
+                zaxes.append(i)
+        f = tuple(sorted(flip))
+        # (P psi)(y) = c i^ny (-1)^{popcount((y xor F) & z)} psi(y xor F)
+        src = bits.copy()
+        src[:, list(f)] ^= 1
+        sign = 1 - 2 * (np.sum(src[:, zaxes], axis=1) % 2) if zaxes else np.ones(2**n)
+        term = complex(ps.coefficient) * (1j**n_y) * sign
+        groups[f] = groups.get(f, 0) + term
+    out: list[tuple[tuple[int, ...], np.ndarray | complex]] = []
+    for f, d in groups.items():
+        d = np.asarray(d, dtype=np.complex128)
+        if np.allclose(d, d[0], atol=0, rtol=0):
+            out.append((f, complex(d[0])))
+        elif np.all(d.imag == 0):
+            out.append((f, d.real.copy()))
+        else:
+            out.append((f, d))
+    return out
+
+
+def energy_loss(loss: EnergyLoss, qubits: Sequence[cirq.Qid]) -> StateLoss:
+    """``<psi|H|psi> - offset`` per column."""
+    n = len(qubits)
+    groups = pauli_groups(loss.observable, qubits)
+    offset = float(loss.offset)
+
+    def value(psi: jnp.ndarray) -> jnp.ndarray:
+        conj = jnp.conj(psi)
+        total = jnp.zeros(psi.shape[-1])
+        for f, d in groups:
+            moved = jnp.flip(psi, axis=f) if f else psi
+            if isinstance(d, complex):
+                prod = conj * moved
+                term = d.real * jnp.real(prod) - d.imag * jnp.imag(prod)
+            else:
+                diag = jnp.asarray(d).reshape((2,) * n + (1,))
+                term = jnp.real(conj * diag * moved)
+            total = total + jnp.sum(term, axis=tuple(range(n)))
+        return total - offset
+
+    return value
+
+
+def zero_projector_loss(loss: ZeroProjectorLoss, qubits: Sequence[cirq.Qid]) -> StateLoss:
+    """``1 - P(loss.qubits all 0)`` per column."""
+    index = {q: i for i, q in enumerate(qubits)}
+    axes = [index[q] for q in loss.qubits]
+    n = len(qubits)
+
+    def value(psi: jnp.ndarray) -> jnp.ndarray:
+        sel = [slice(None)] * psi.ndim
+        for a in axes:
+            sel[a] = slice(0, 1)
+        kept = psi[tuple(sel)]
+        prob = jnp.sum(jnp.real(kept) ** 2 + jnp.imag(kept) ** 2, axis=tuple(range(n)))
+        return 1.0 - prob
+
+    return value
+
+
+def state_loss(loss: Loss | None, qubits: Sequence[cirq.Qid]) -> StateLoss:
+    """The per-column loss function for ``loss``."""
+    if isinstance(loss, EnergyLoss):
+        return energy_loss(loss, qubits)
+    if isinstance(loss, ZeroProjectorLoss):
+        return zero_projector_loss(loss, qubits)
+    raise BadInput("this ansatz has no loss; expected an EnergyLoss or a ZeroProjectorLoss")
+
+
+def loss_from_statevector(loss: Loss, qubits: Sequence[cirq.Qid], states: Sequence[np.ndarray]) -> float:
+    """The loss from plain state vectors (e.g. qsim's), averaged over the input states, in numpy."""
+    n = len(qubits)
+    psi = np.stack([np.asarray(s, dtype=np.complex128).reshape(-1) for s in states], axis=-1)
+    values = np.asarray(state_loss(loss, qubits)(jnp.asarray(psi.reshape((2,) * n + (len(states),)))))
+    return float(np.mean(values))

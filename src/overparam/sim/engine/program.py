@@ -1,0 +1,282 @@
+"""Compile a parametrized Cirq circuit into a short program of state-vector blocks.
+
+Every operation becomes one of three blocks, read off ``cirq.unitary`` and
+:func:`overparam.sim.generators.operation_generator` (never written per ansatz):
+
+* :class:`Fixed`: a constant unitary on a few qubits (stored as a diagonal when it is one);
+* :class:`Rotation`: ``exp(-i s G)`` with ``G`` a small Hermitian matrix (eigen-decomposed once);
+* :class:`Phase`: ``exp(-i s d)`` with ``d`` a real diagonal in the computational basis.
+
+A gate ``exp(-i s G) V`` yields ``Fixed(V)`` (dropped when ``V`` is the identity) then the rotation;
+``G`` keeps its identity component, so the engine's state carries the same global phase as Cirq's.
+
+Two fusions make the program shorter without changing its action:
+consecutive diagonal fixed gates merge into one diagonal (a layer of CZs is one multiply), and
+consecutive phase gates with one shared symbol merge into one diagonal (a TFIM ``sum ZZ`` layer,
+all bonds, is one multiply by ``exp(-i s d(x))``). Consecutive in circuit order is enough: gates of
+one moment act on disjoint qubits, and diagonal gates commute with each other anyway.
+
+Finally the block sequence is searched for a tandem repeat (a period of blocks that recurs with
+the same structure and different symbols): that run becomes one :class:`Loop` whose body is traced
+once and run by ``lax.scan``, so the compile time does not grow with the number of layers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from typing import Sequence
+
+import cirq
+import numpy as np
+import sympy
+
+from overparam.ansatze.base import Ansatz
+from overparam.errors import BadInput
+from overparam.sim.generators import normalize_circuit, operation_generator
+
+# Below this many blocks saved, unrolling is cheaper than a scan (and simpler to trace).
+MIN_LOOP_SAVING = 4
+# Relative test of "this matrix is the identity / diagonal" for matrices read from Cirq.
+ATOL = 1e-12
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Fixed:
+    """Constant unitary ``matrix`` on ``qubits`` (or its diagonal ``diag`` when diagonal)."""
+
+    qubits: tuple[int, ...]
+    matrix: np.ndarray | None = None
+    diag: np.ndarray | None = None
+
+    @property
+    def param(self) -> None:
+        return None
+
+    def key(self) -> tuple:
+        data = self.diag if self.diag is not None else self.matrix
+        return ("fixed", self.qubits, self.diag is not None, _digest(data))
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Rotation:
+    """``exp(-i theta G)`` on ``qubits``; ``G = sum_k eigvals[k] projectors[k]``."""
+
+    qubits: tuple[int, ...]
+    param: int
+    generator: np.ndarray
+    eigvals: np.ndarray
+    projectors: np.ndarray
+
+    def key(self) -> tuple:
+        return ("rotation", self.qubits, _digest(self.generator))
+
+    def with_param(self, param: int) -> "Rotation":
+        return dataclasses.replace(self, param=param)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Phase:
+    """``exp(-i theta d(x))`` for a real diagonal ``d`` over the sorted ``qubits``.
+
+    ``values[inverse] == d``: the phase is computed for the few distinct values of ``d`` and
+    gathered, so a layer costs one multiply instead of ``2^k`` complex exponentials per column.
+    """
+
+    qubits: tuple[int, ...]
+    param: int
+    diag: np.ndarray
+    values: np.ndarray
+    inverse: np.ndarray
+
+    def key(self) -> tuple:
+        return ("phase", self.qubits, _digest(self.diag))
+
+    def with_param(self, param: int) -> "Phase":
+        return dataclasses.replace(self, param=param)
+
+
+Block = Fixed | Rotation | Phase
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Loop:
+    """``body`` run ``params.shape[0]`` times; body block ``j`` takes parameter ``params[r, j]``."""
+
+    body: tuple[Block, ...]
+    params: np.ndarray  # (repetitions, parametrized blocks in the body), global parameter indices
+
+
+Segment = tuple[Block, ...] | Loop
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Program:
+    """The compiled circuit: segments in order, on ``n_qubits`` qubits with ``n_params`` angles."""
+
+    n_qubits: int
+    n_params: int
+    segments: tuple[Segment, ...]
+
+    def blocks(self) -> list[tuple[Block, int | None]]:
+        """Every block with its global parameter index, unrolled (for tests and diagnostics)."""
+        out: list[tuple[Block, int | None]] = []
+        for seg in self.segments:
+            if isinstance(seg, Loop):
+                for row in seg.params:
+                    for blk in seg.body:
+                        out.append((blk, None if blk.param is None else int(row[blk.param])))
+            else:
+                out.extend((blk, blk.param) for blk in seg)
+        return out
+
+
+def _digest(array: np.ndarray) -> str:
+    # Round before hashing so that matrices equal up to float noise share a key.
+    rounded = np.round(np.asarray(array, dtype=np.complex128), 12) + 0.0
+    return hashlib.sha1(rounded.tobytes() + str(rounded.shape).encode()).hexdigest()
+
+
+def _is_diagonal(m: np.ndarray) -> bool:
+    return bool(np.all(np.abs(m - np.diag(np.diag(m))) <= ATOL))
+
+
+def _fixed_block(qubits: tuple[int, ...], u: np.ndarray) -> Fixed:
+    """A constant gate; a diagonal one is stored as its diagonal over the sorted qubits."""
+    if not _is_diagonal(u):
+        return Fixed(qubits, matrix=u)
+    order = np.argsort(qubits)
+    diag = np.transpose(np.diag(u).reshape((2,) * len(qubits)), order).reshape(-1)
+    return Fixed(tuple(int(qubits[i]) for i in order), diag=diag)
+
+
+def _phase_block(qubits: tuple[int, ...], param: int, diag: np.ndarray) -> Phase:
+    order = np.argsort(qubits)
+    sorted_q = tuple(int(qubits[i]) for i in order)
+    k = len(qubits)
+    diag = np.transpose(np.real(diag).reshape((2,) * k), order).reshape(-1)
+    values, inverse = np.unique(np.round(diag, 12), return_inverse=True)
+    return Phase(sorted_q, param, diag, values, inverse.reshape(-1))
+
+
+def _rotation_block(qubits: tuple[int, ...], param: int, gen: np.ndarray) -> Rotation:
+    eigvals, vecs = np.linalg.eigh(gen)
+    # Group degenerate eigenvalues: fewer projectors, fewer exponentials per column.
+    groups: list[list[int]] = []
+    for i, lam in enumerate(eigvals):
+        if groups and abs(eigvals[groups[-1][0]] - lam) <= 1e-12:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    lams = np.array([eigvals[g[0]] for g in groups])
+    projs = np.array([vecs[:, g] @ vecs[:, g].conj().T for g in groups])
+    return Rotation(qubits, param, gen, lams, projs)
+
+
+def _lower_operation(op: cirq.Operation, index: dict[cirq.Qid, int], column: dict[sympy.Symbol, int]) -> list[Block]:
+    """One Cirq operation as blocks (``Fixed(V)`` then the rotation for a parametrized gate)."""
+    qubits = tuple(index[q] for q in op.qubits)
+    if not cirq.is_parameterized(op):
+        return [_fixed_block(qubits, cirq.unitary(op))]
+    sym, psum = operation_generator(op)
+    gen = psum.matrix(op.qubits) if len(psum) else np.zeros((2 ** len(qubits),) * 2, dtype=complex)
+    v = cirq.unitary(cirq.resolve_parameters(op, {sym: 0.0}))
+    # The generator from the Pauli decomposition drops its identity part (a global phase); recover
+    # it from one small angle so the state matches Cirq's exactly, then check a large angle.
+    s = 0.01
+    evals, evecs = np.linalg.eigh(gen)
+    expm = lambda t: (evecs * np.exp(-1j * t * evals)) @ evecs.conj().T  # noqa: E731
+    ratio = cirq.unitary(cirq.resolve_parameters(op, {sym: s})) @ np.linalg.inv(expm(s) @ v)
+    c0 = -np.angle(ratio[0, 0]) / s
+    full = gen + c0 * np.eye(len(gen))
+    for t in (s, 1.3):
+        want = cirq.unitary(cirq.resolve_parameters(op, {sym: t}))
+        got = np.exp(-1j * t * c0) * expm(t) @ v
+        if not np.allclose(want, got, atol=1e-9):
+            raise BadInput(f"gate {op} is not exp(-i s G) V for a fixed V; cannot differentiate it")
+    blocks: list[Block] = []
+    if not np.allclose(v, np.eye(len(v)), atol=ATOL):
+        blocks.append(_fixed_block(qubits, v))
+    param = column[sym]
+    if _is_diagonal(full):
+        blocks.append(_phase_block(qubits, param, np.real(np.diag(full))))
+    else:
+        blocks.append(_rotation_block(qubits, param, full))
+    return blocks
+
+
+def _expand_diag(qubits: tuple[int, ...], diag: np.ndarray, union: tuple[int, ...]) -> np.ndarray:
+    """A diagonal on sorted ``qubits`` as a diagonal on the sorted superset ``union``."""
+    k = len(union)
+    shape = [2 if q in qubits else 1 for q in union]
+    return np.broadcast_to(diag.reshape(shape), (2,) * k).reshape(-1)
+
+
+def _merge(blocks: list[Block]) -> list[Block]:
+    """Fuse runs of diagonal fixed gates, and runs of phase gates sharing one parameter."""
+    out: list[Block] = []
+    for blk in blocks:
+        prev = out[-1] if out else None
+        if isinstance(blk, Fixed) and blk.diag is not None and isinstance(prev, Fixed) and prev.diag is not None:
+            union = tuple(sorted(set(prev.qubits) | set(blk.qubits)))
+            diag = _expand_diag(prev.qubits, prev.diag, union) * _expand_diag(blk.qubits, blk.diag, union)
+            out[-1] = Fixed(union, diag=diag)
+        elif isinstance(blk, Phase) and isinstance(prev, Phase) and prev.param == blk.param:
+            union = tuple(sorted(set(prev.qubits) | set(blk.qubits)))
+            diag = _expand_diag(prev.qubits, prev.diag, union) + _expand_diag(blk.qubits, blk.diag, union)
+            out[-1] = _phase_block(union, blk.param, diag)
+        else:
+            out.append(blk)
+    return out
+
+
+def _best_repeat(keys: Sequence[int]) -> tuple[int, int, int] | None:
+    """``(start, period, repetitions)`` of the tandem repeat saving the most blocks, or None."""
+    ids = np.asarray(keys)
+    n = len(ids)
+    best: tuple[int, int, int] | None = None
+    best_saving = MIN_LOOP_SAVING - 1
+    for period in range(1, n // 2 + 1):
+        eq = np.concatenate([[False], ids[:-period] == ids[period:], [False]]).astype(np.int8)
+        edges = np.flatnonzero(np.diff(eq))
+        for lo, hi in zip(edges[::2], edges[1::2]):
+            reps = (hi - lo) // period + 1
+            saving = (reps - 1) * period
+            if reps >= 2 and saving > best_saving:
+                best, best_saving = (int(lo), period, int(reps)), saving
+    return best
+
+
+def _segment(blocks: list[Block]) -> list[Segment]:
+    """Split ``blocks`` into straight runs and loops (recursively around the best repeat)."""
+    if not blocks:
+        return []
+    keys: dict[tuple, int] = {}
+    ids = [keys.setdefault(b.key(), len(keys)) for b in blocks]
+    found = _best_repeat(ids)
+    if found is None:
+        return [tuple(blocks)]
+    start, period, reps = found
+    body_src = blocks[start : start + period]
+    slots = [j for j, b in enumerate(body_src) if b.param is not None]
+    table = np.array(
+        [[blocks[start + r * period + j].param for j in slots] for r in range(reps)], dtype=np.int64
+    ).reshape(reps, len(slots))
+    local = {j: i for i, j in enumerate(slots)}
+    body = tuple(b if b.param is None else b.with_param(local[j]) for j, b in enumerate(body_src))
+    end = start + period * reps
+    return _segment(blocks[:start]) + [Loop(body, table)] + _segment(blocks[end:])
+
+
+def compile_ansatz(ansatz: Ansatz) -> Program:
+    """Compile ``ansatz.circuit`` (on ``ansatz.qubits``, in ``ansatz.symbols`` order) to a program."""
+    circuit = normalize_circuit(ansatz.circuit)
+    index = {q: i for i, q in enumerate(ansatz.qubits)}
+    missing = circuit.all_qubits() - set(index)
+    if missing:
+        raise BadInput(f"circuit acts on qubits {sorted(missing)} outside the ansatz's qubit order")
+    column = {s: j for j, s in enumerate(ansatz.symbols)}
+    blocks: list[Block] = []
+    for op in circuit.all_operations():
+        blocks.extend(_lower_operation(op, index, column))
+    return Program(len(ansatz.qubits), ansatz.n_params, tuple(_segment(_merge(blocks))))
