@@ -18,7 +18,10 @@ def _runs(config: Mapping[str, Any]):
         if not isinstance(body, Mapping):
             continue
         for key in ("runs", "sweeps"):
-            for k, run in enumerate(body.get(key) or []):
+            entries = body.get(key)
+            if not isinstance(entries, list):
+                continue
+            for k, run in enumerate(entries):
                 if isinstance(run, Mapping) and "model" in run:
                     sizes = run.get("sizes") or [run["n"]]
                     yield f"{section}.{key}[{k}]", run["model"], sizes, run.get("layers") or [1]

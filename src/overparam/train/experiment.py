@@ -13,7 +13,7 @@ import numpy as np
 from overparam.ansatze.base import Ansatz
 from overparam.fileio import atomic_path
 from overparam.geometry.qfim import qfim_from_jacobian
-from overparam.geometry.rank import RTOL, spectrum_rank
+from overparam.geometry.rank import HESSIAN_RTOL, RTOL, spectrum_rank
 from overparam.sim.engine import build_engine
 from overparam.train import train
 
@@ -36,7 +36,7 @@ def solution_spectra(engine, ansatz: Ansatz, params: np.ndarray) -> dict[str, np
         vals = np.sort(np.linalg.eigvalsh(0.5 * (h + h.T)))[::-1]
         top = np.max(np.abs(vals)) if vals.size else 0.0
         hess_spec[k] = vals
-        hess_rank[k] = int(np.count_nonzero(np.abs(vals) > tol * top)) if top > 0 else 0
+        hess_rank[k] = int(np.count_nonzero(np.abs(vals) > HESSIAN_RTOL * top)) if top > 0 else 0
     return {"qfim_spectra": qfim_spec, "qfim_ranks": qfim_rank, "hessian_spectra": hess_spec, "hessian_ranks": hess_rank}
 
 
