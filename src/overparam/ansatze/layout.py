@@ -54,8 +54,9 @@ def _wire_symbols(op: cirq.Operation, kind: str) -> tuple[list[str], str | None]
     exponent = info.exponent
     if exponent is None or (not isinstance(exponent, str) and exponent == 1):
         return symbols, None
-    text = str(exponent).replace("pi", "π")
-    return symbols, text
+    if isinstance(exponent, (int, float)):
+        return symbols, f"{exponent:g}"
+    return symbols, str(exponent).replace("pi", "π")
 
 
 def circuit_layout(ansatz: Ansatz) -> dict[str, Any]:
@@ -127,7 +128,9 @@ def default_panels() -> list[tuple[str, int, dict[str, str]]]:
     from overparam.ansatze.registry import registered
 
     panels = []
-    for entry in registered():
+    # The paper's ansätze first, in the paper's order, then any other registered one by name.
+    entries = sorted(registered(), key=lambda e: (list(SMALL_SIZES).index(e.name) if e.name in SMALL_SIZES else len(SMALL_SIZES), e.name))
+    for entry in entries:
         if entry.name in SMALL_SIZES:
             panels += [(entry.name, n, dict(opts)) for n, opts in SMALL_SIZES[entry.name]]
             continue
