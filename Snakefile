@@ -8,6 +8,8 @@ configfile: "config/config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/supp2.smk"
+include: "workflow/rules/ext1.smk"
+include: "workflow/rules/supp3.smk"
 include: "workflow/rules/book.smk"
 
 

@@ -192,7 +192,12 @@ def cmd_figure(args: argparse.Namespace) -> dict:
 
     from overparam.results.tables import read_csv
 
-    known = ("supp2",)
+    import pkgutil
+
+    import overparam.figures as figures_pkg
+
+    # Every module of overparam.figures but the shared style draws the figure of its name.
+    known = tuple(sorted(m.name for m in pkgutil.iter_modules(figures_pkg.__path__) if m.name != "style"))
     if args.figure not in known:
         raise BadInput(f"no figure {args.figure!r}; accepted: {', '.join(known)}")
     module = importlib.import_module(f"overparam.figures.{args.figure}")
