@@ -35,7 +35,7 @@ def mixed_user_circuit():
     q = cirq.LineQubit.range(3)
     a, b, c = sympy.symbols("a b c")
     rng = np.random.default_rng(7)
-    fixed3 = cirq.testing.random_unitary(8, random_state=rng)
+    fixed3 = cirq.testing.random_unitary(8, random_state=7)
     circuit = cirq.Circuit(
         cirq.H(q[0]),
         cirq.CNOT(q[0], q[2]),
