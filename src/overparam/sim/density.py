@@ -31,7 +31,7 @@ bounds ``n`` so that a request that would not fit in memory fails with one line 
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, Sequence
+from typing import Sequence
 
 import cirq
 import jax
@@ -43,8 +43,9 @@ from overparam.ansatze.base import Ansatz
 from overparam.errors import BadInput
 from overparam.sim.generators import normalize_circuit, operation_generator
 
-# 8 qubits: rho is 256 x 256 (1 MiB) and its Jacobian at M = 100 parameters about 100 MiB. At
-# 10 qubits the Jacobian of a deep circuit would already need several GiB.
+# 8 qubits: rho is 256 x 256 (1 MiB), its Jacobian at M = 100 parameters about 100 MiB, and the
+# stacked gates 2 MiB per operation (a few hundred MiB for a deep circuit). At 10 qubits each of
+# these grows 16-fold, past the memory of a workstation.
 MAX_QUBITS = 8
 
 
@@ -193,65 +194,65 @@ def _depolarize(rho: jnp.ndarray, p: jnp.ndarray, axis: int, n: int) -> jnp.ndar
     return (1.0 - 4.0 * p / 3.0) * rho + (4.0 * p / 3.0) * mixed * half_identity
 
 
-def _program(stacked: StackedSteps, n: int) -> Callable[[jnp.ndarray, jnp.ndarray, jnp.ndarray, jnp.ndarray], jnp.ndarray]:
-    """``rho(theta, p, q, rho_in)`` as a pure JAX function: one scan over the stacked steps."""
-    d = 2**n
-    arrays = (stacked.left, stacked.right, stacked.phases, stacked.param, stacked.noisy)
+def _run(
+    theta: jnp.ndarray,
+    p: jnp.ndarray,
+    q: jnp.ndarray,
+    rho_in: jnp.ndarray,
+    steps: tuple[jnp.ndarray, ...],
+) -> jnp.ndarray:
+    """``rho(theta, p, q, rho_in)``: one ``lax.scan`` over the stacked steps (see :class:`StackedSteps`).
 
-    def run(theta: jnp.ndarray, p: jnp.ndarray, q: jnp.ndarray, rho_in: jnp.ndarray) -> jnp.ndarray:
-        # Converted while tracing, i.e. inside the caller's x64 context, so they stay float64.
-        xs = tuple(jnp.asarray(a) for a in arrays)
+    The steps are arguments, not constants baked into the program, so the compiled code depends
+    only on the shapes (qubits, steps, parameters) and is reused by every circuit that shares them;
+    at 8 qubits baked-in constants would also make XLA copy hundreds of MB into the program.
+    """
+    d = rho_in.shape[0]
+    n = d.bit_length() - 1
 
-        def step(rho: jnp.ndarray, x: tuple) -> tuple[jnp.ndarray, None]:
-            left, right, phases, param, noisy = x
-            u = (left * jnp.exp(-1j * theta[param] * phases)) @ right
-            rho = (u @ rho @ u.conj().T).reshape((2,) * (2 * n))
-            for a in range(n):
-                # strength 0 on untouched qubits: (1 - 0) rho + 0 is rho exactly
-                rho = _depolarize(rho, p * noisy[a], a, n)
-            return rho.reshape(d, d), None
+    def step(rho: jnp.ndarray, x: tuple) -> tuple[jnp.ndarray, None]:
+        left, right, phases, param, noisy = x
+        u = (left * jnp.exp(-1j * theta[param] * phases)) @ right
+        rho = (u @ rho @ u.conj().T).reshape((2,) * (2 * n))
+        for a in range(n):
+            # strength 0 on untouched qubits: (1 - 0) rho + 0 is rho exactly
+            rho = _depolarize(rho, p * noisy[a], a, n)
+        return rho.reshape(d, d), None
 
-        rho, _ = jax.lax.scan(step, rho_in.astype(jnp.complex128), xs)
-        return q * rho + (1.0 - q) * jnp.eye(d, dtype=rho.dtype) / d
-
-    return run
+    rho, _ = jax.lax.scan(step, rho_in, steps)
+    return q * rho + (1.0 - q) * jnp.eye(d, dtype=rho.dtype) / d
 
 
-@dataclasses.dataclass(frozen=True)
-class DensityProgram:
-    """The compiled, jitted noisy forward map and its Jacobian for one ansatz."""
+def _run_with_rho(*args: jnp.ndarray) -> tuple[jnp.ndarray, jnp.ndarray]:
+    rho = _run(*args)
+    return rho, rho
 
-    n_qubits: int
-    n_params: int
-    forward: Callable  # (theta, p, q, rho_in) -> rho
-    jacobian: Callable  # (theta, p, q, rho_in) -> (d rho / d theta with theta last, rho)
+
+_forward = jax.jit(_run)
+# jacfwd: M is small (tens) and rho has 4^n outputs, so forward mode is the cheap side. The
+# Jacobian program also returns rho (has_aux), so a QFIM needs one compilation, not two.
+_jacobian = jax.jit(jax.jacfwd(_run_with_rho, argnums=0, has_aux=True))
 
 
 def _circuit_key(ansatz: Ansatz) -> tuple:
     # Circuits are not hashable by content across rebuilds; their repr plus the qubit/symbol
-    # order is, and two ansätze with the same key compile to the same program.
+    # order is, and two ansätze with the same key compile to the same steps.
     return (repr(ansatz.circuit), tuple(map(str, ansatz.qubits)), tuple(map(str, ansatz.symbols)))
 
 
-_PROGRAMS: dict[tuple, DensityProgram] = {}
+_STEPS: dict[tuple, StackedSteps] = {}
+_STEPS_KEPT = 16  # a sweep over depths needs one entry per depth; older ones are dropped
 
 
-def program(ansatz: Ansatz) -> DensityProgram:
-    """The (cached) compiled program of ``ansatz``; raises :class:`BadInput` if ``n`` is too big."""
+def stacked_steps(ansatz: Ansatz) -> StackedSteps:
+    """The (cached) stacked steps of ``ansatz``; raises :class:`BadInput` if ``n`` is too big."""
     check_size(ansatz.n_qubits)
     key = _circuit_key(ansatz)
-    if key not in _PROGRAMS:
-        run = _program(stack_steps(compile_steps(ansatz), ansatz.n_qubits), ansatz.n_qubits)
-        # jacfwd: M is small (tens) and rho has 4^n outputs, so forward mode is the cheap side. The
-        # Jacobian program also returns rho (has_aux), so a QFIM needs one compilation, not two;
-        # jax.jit compiles lazily, so ``forward`` costs nothing unless it is called.
-        def with_aux(*args: jnp.ndarray) -> tuple[jnp.ndarray, jnp.ndarray]:
-            rho = run(*args)
-            return rho, rho
-
-        both = jax.jacfwd(with_aux, argnums=0, has_aux=True)
-        _PROGRAMS[key] = DensityProgram(ansatz.n_qubits, ansatz.n_params, jax.jit(run), jax.jit(both))
-    return _PROGRAMS[key]
+    if key not in _STEPS:
+        while len(_STEPS) >= _STEPS_KEPT:
+            _STEPS.pop(next(iter(_STEPS)))
+        _STEPS[key] = stack_steps(compile_steps(ansatz), ansatz.n_qubits)
+    return _STEPS[key]
 
 
 def input_density(ansatz: Ansatz, input_index: int = 0) -> np.ndarray:
@@ -265,14 +266,17 @@ def input_density(ansatz: Ansatz, input_index: int = 0) -> np.ndarray:
 
 
 def _args(ansatz: Ansatz, values: Sequence[float], noise: NoiseModel, input_index: int) -> tuple:
+    """The arguments of ``_run`` as float64/complex128 JAX arrays (call inside the x64 context)."""
     values = np.asarray(values, dtype=np.float64).reshape(-1)
     if values.size != ansatz.n_params:
         raise ValueError(f"expected {ansatz.n_params} parameter values, got {values.size}")
+    st = stacked_steps(ansatz)
     return (
         jnp.asarray(values),
         jnp.asarray(noise.local, dtype=jnp.float64),
         jnp.asarray(noise.global_q, dtype=jnp.float64),
         jnp.asarray(input_density(ansatz, input_index)),
+        tuple(jnp.asarray(a) for a in (st.left, st.right, st.phases, st.param, st.noisy)),
     )
 
 
@@ -280,19 +284,16 @@ def density_matrix(
     ansatz: Ansatz, values: Sequence[float], noise: NoiseModel = NoiseModel(), input_index: int = 0
 ) -> np.ndarray:
     """The noisy output state ``rho(theta)`` (shape ``(2^n, 2^n)``, complex128)."""
-    prog = program(ansatz)
     with jax.enable_x64(True):
-        return np.asarray(prog.forward(*_args(ansatz, values, noise, input_index)))
+        return np.asarray(_forward(*_args(ansatz, values, noise, input_index)))
 
 
 def density_jacobian(
     ansatz: Ansatz, values: Sequence[float], noise: NoiseModel = NoiseModel(), input_index: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """``(rho, d_rho)`` with ``d_rho[j] = d rho / d theta_j`` (shape ``(M, 2^n, 2^n)``), complex128."""
-    prog = program(ansatz)
     with jax.enable_x64(True):
-        args = _args(ansatz, values, noise, input_index)
-        jac, rho = prog.jacobian(*args)
+        jac, rho = _jacobian(*_args(ansatz, values, noise, input_index))
         jac, rho = np.asarray(jac), np.asarray(rho)
     return rho, np.moveaxis(jac, -1, 0)
 
