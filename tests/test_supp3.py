@@ -3,7 +3,6 @@
 import json
 
 import cirq
-import numpy as np
 import pytest
 import sympy
 

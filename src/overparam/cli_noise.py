@@ -16,7 +16,6 @@ from typing import Callable
 
 import numpy as np
 
-from overparam.errors import BadInput
 
 log = logging.getLogger(__name__)
 

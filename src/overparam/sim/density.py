@@ -37,7 +37,6 @@ import cirq
 import jax
 import jax.numpy as jnp
 import numpy as np
-import sympy
 
 from overparam.ansatze.base import Ansatz
 from overparam.errors import BadInput
