@@ -11,6 +11,8 @@ include: "workflow/rules/dla.smk"
 include: "workflow/rules/qfim_sweeps.smk"
 include: "workflow/rules/training.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/ext1.smk"
+include: "workflow/rules/supp3.smk"
 include: "workflow/rules/book.smk"
 
 

@@ -41,6 +41,11 @@ def test_quick_workflow_end_to_end(tmp_path):
     assert len(table.read_text().splitlines()) > 10
     for ext in ("png", "pdf"):
         assert (repo / f"results/figures/supp2.{ext}").stat().st_size > 5000
+    for fig in ("ext1", "supp3"):
+        assert len((repo / f"results/tables/{fig}.csv").read_text().splitlines()) > 3
+        for ext in ("png", "pdf"):
+            assert (repo / f"results/figures/{fig}.{ext}").stat().st_size > 5000
+        assert (repo / f"book/_build/html/generated/{fig}.html").exists()
     index = repo / "book/_build/html/index.html"
     assert index.exists()
     page = (repo / "book/_build/html/generated/supp2.html").read_text()
@@ -58,6 +63,8 @@ def test_quick_workflow_end_to_end(tmp_path):
         (("samples: 3", "samples: 0"), "0"),
         (("{model: tfim-open, n: 4", "{model: tfim-opne, n: 4"), "tfim-opne"),
         (("boundary: open", "boundary: opne"), "opne"),
+        (("local: [1.0e-3, 1.0e-1]", "local: [1.0e-3, 1.5]"), "1.5"),
+        (("model: tfim-periodic\n  n: 4", "model: tfim-periodc\n  n: 4"), "tfim-periodc"),
     ],
 )
 def test_config_errors_exit_2_naming_the_key(tmp_path, edit, needle):

@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from typing import Callable
 
-REGISTRARS: list[Callable[..., None]] = []
+from overparam import cli_circuits, cli_noise
+
+REGISTRARS: list[Callable[..., None]] = [cli_noise.register, cli_circuits.register]

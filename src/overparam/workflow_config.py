@@ -45,6 +45,19 @@ def check_config(config: Mapping[str, Any]) -> None:
                     f"{section}.sweeps[{k}].spectra_at: depth {sorted(extra)[0]} has no training run; "
                     f"accepted: one of its layers {sweep['layers']}"
                 )
+    ext1 = config.get("ext1")
+    if ext1:
+        if ext1["model"] not in models:
+            raise ConfigError(f"ext1.model: model {ext1['model']!r} is not defined; defined models: {', '.join(models)}")
+        n, p = ext1["n"], min(ext1["layers"])
+        old = smallest.get(ext1["model"])
+        smallest[ext1["model"]] = (min(n, old[0]), min(p, old[1])) if old else (n, p)
+    for k, extra in enumerate((config.get("supp3") or {}).get("extra") or []):
+        options = {key: str(v) for key, v in (extra.get("options") or {}).items()}
+        try:
+            build_ansatz(extra["ansatz"], extra["n"], 1, options)
+        except BadInput as err:
+            raise ConfigError(f"supp3.extra[{k}]: {err}") from err
     for name, (n, layers) in smallest.items():
         spec = models[name]
         options = {k: str(v) for k, v in (spec.get("options") or {}).items()}

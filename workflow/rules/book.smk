@@ -1,7 +1,7 @@
 # The Jupyter Book: pages rendered from the tables, then built offline with warnings as errors.
 
 
-BOOK_FIGURES = ["fig2", "fig3", "supp2", "supp4", "supp5"]
+BOOK_FIGURES = ["fig2", "fig3", "supp2", "supp3", "supp4", "supp5", "ext1"]
 
 
 rule book_pages:

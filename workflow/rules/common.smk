@@ -35,3 +35,59 @@ def model_cli(model):
 from overparam.results.provenance import config_hash
 
 CONFIG_HASH = config_hash(config)
+
+
+# --- qfim_sweeps.smk ---
+SWEEPS = {
+    fig: {f"{r['model']}_n{r['n']}": r for r in config[fig]["runs"]}
+    for fig in ("fig2", "supp2")
+}
+
+
+def sweep_inputs(fig):
+    runs = SWEEPS[fig].values()
+    return [f"results/data/{fig}/{r['model']}_n{r['n']}.json" for r in runs] + [
+        f"results/data/dla/{r['model']}_n{r['n']}.json" for r in runs
+    ]
+
+
+# --- training.smk ---
+TRAINING = ("fig3", "supp4", "supp5")
+TRAIN_RUNS = {
+    exp: {
+        f"{s['model']}_n{s['n']}_L{layers}": dict(
+            s, layers=layers, spectra=config[exp]["spectra"] if layers in s.get("spectra_at", []) else 0
+        )
+        for s in config[exp]["sweeps"]
+        for layers in s["layers"]
+    }
+    for exp in TRAINING
+}
+
+
+def train_shards(exp, ext):
+    return [f"results/data/train/{exp}/{run}.{ext}" for run in TRAIN_RUNS[exp]]
+
+
+def train_dla(exp):
+    keys = dict.fromkeys((r["model"], r["n"]) for r in TRAIN_RUNS[exp].values())
+    return [f"results/data/dla/{m}_n{n}.json" for m, n in keys]
+
+
+# --- supp3.smk ---
+def supp3_extra_flags():
+    """--add NAME:N[:k=v,...] for every configured extra circuit, shell-quoted."""
+    flags = []
+    for extra in config["supp3"].get("extra", []):
+        opts = ",".join(f"{k}={v}" for k, v in (extra.get("options") or {}).items())
+        spec = f"{extra['ansatz']}:{extra['n']}" + (f":{opts}" if opts else "")
+        flags.append(f"--add {shlex.quote(spec)}")
+    return " ".join(flags)
+
+
+# --- dla.smk ---
+DLA_RUNS = [(r["model"], n) for r in config["dla"]["runs"] for n in r["sizes"]]
+
+
+# --- ext1.smk ---
+EXT1 = config["ext1"]

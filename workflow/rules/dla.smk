@@ -1,9 +1,6 @@
 # Exact dynamical Lie algebra and orbit dimension of every model and size (dla.csv, fig2).
 
 
-DLA_RUNS = [(r["model"], n) for r in config["dla"]["runs"] for n in r["sizes"]]
-
-
 rule dla_data:
     output:
         "results/data/dla/{model}_n{n}.json",

@@ -1,19 +1,6 @@
 # QFIM rank versus depth at random points: supp2 (experiment 3) and fig2 (against the Lie bounds).
 
 
-SWEEPS = {
-    fig: {f"{r['model']}_n{r['n']}": r for r in config[fig]["runs"]}
-    for fig in ("fig2", "supp2")
-}
-
-
-def sweep_inputs(fig):
-    runs = SWEEPS[fig].values()
-    return [f"results/data/{fig}/{r['model']}_n{r['n']}.json" for r in runs] + [
-        f"results/data/dla/{r['model']}_n{r['n']}.json" for r in runs
-    ]
-
-
 rule qfim_sweep:
     output:
         "results/data/{fig}/{run}.json",

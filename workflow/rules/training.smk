@@ -2,28 +2,6 @@
 # One job per model, size and depth; the table and figure read the shards.
 
 
-TRAINING = ("fig3", "supp4", "supp5")
-TRAIN_RUNS = {
-    exp: {
-        f"{s['model']}_n{s['n']}_L{layers}": dict(
-            s, layers=layers, spectra=config[exp]["spectra"] if layers in s.get("spectra_at", []) else 0
-        )
-        for s in config[exp]["sweeps"]
-        for layers in s["layers"]
-    }
-    for exp in TRAINING
-}
-
-
-def train_shards(exp, ext):
-    return [f"results/data/train/{exp}/{run}.{ext}" for run in TRAIN_RUNS[exp]]
-
-
-def train_dla(exp):
-    keys = dict.fromkeys((r["model"], r["n"]) for r in TRAIN_RUNS[exp].values())
-    return [f"results/data/dla/{m}_n{n}.json" for m, n in keys]
-
-
 rule train_run:
     output:
         curves="results/data/train/{exp}/{run}.npz",

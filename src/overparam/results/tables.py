@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json as _json
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -165,3 +166,65 @@ def spectra_rows(files: Iterable[str | Path]) -> list[list]:
 
 
 TABLES.update({f"{exp}_spectra": (SPECTRA_HEADER, spectra_rows) for exp in ("fig3", "supp4", "supp5")})
+EXT1_HEADER = (
+    "model", "ansatz", "options", "n", "layers", "n_params", "noise", "strength", "local", "global", "sample",
+    "rank", "tolerance", "gap", "rho_min_eigenvalue", "purity", "spectrum",
+)
+
+
+def ext1_rows(noise_files: Iterable[str | Path]) -> list[list]:
+    """One row per (depth, noise setting, random point): the SLD QFIM rank and whole spectrum.
+
+    ``noise`` is ``none``, ``local`` (strength p), ``global`` (strength q) or ``pure-state``: the
+    state-vector QFIM at the same points, kept beside the noiseless SLD result as its check.
+    """
+    rows = []
+    for path in noise_files:
+        data = read_json(path)
+        label = data.get("model") or data["ansatz"]
+        head = [label, data["ansatz"], options_label(data["options"]), data["n"]]
+        for rec in data["records"]:
+            for k, (rank, gap, spec, lam, pur) in enumerate(
+                zip(rec["ranks"], rec["gaps"], rec["spectra"], rec["rho_min_eigenvalues"], rec["purities"])
+            ):
+                rows.append(
+                    head + [
+                        rec["layers"], rec["n_params"], rec["noise"], f"{rec['strength']:g}", f"{rec['local']:g}",
+                        f"{rec['global']:g}", k, rank, rec["tolerance"], f"{gap:.6g}", f"{lam:.6g}", f"{pur:.12g}",
+                        " ".join(f"{v:.12g}" for v in spec),
+                    ]
+                )
+        for rec in data["pure_state"]:
+            for k, (rank, spec) in enumerate(zip(rec["ranks"], rec["spectra"])):
+                rows.append(
+                    head + [
+                        rec["layers"], rec["n_params"], "pure-state", "0", "0", "1", k, rank, data["tolerance"],
+                        "", "", "", " ".join(f"{v:.12g}" for v in spec),
+                    ]
+                )
+    return rows
+
+
+SUPP3_HEADER = (
+    "ansatz", "options", "n", "layers", "n_qubits", "n_params", "n_ops", "n_multi_qubit", "n_parametrized",
+    "depth", "gate_counts", "text_diagram", "layout",
+)
+
+
+def supp3_rows(circuit_files: Iterable[str | Path]) -> list[list]:
+    """One row per drawn circuit: sizes, gate counts (``kind=count;...``), depth, diagram, layout JSON."""
+    rows = []
+    for path in circuit_files:
+        for c in read_json(path)["circuits"]:
+            rows.append(
+                [
+                    c["ansatz"], options_label(c["options"]), c["n"], c["layers"], c["n_qubits"], c["n_params"],
+                    c["n_ops"], c["n_multi_qubit"], c["n_parametrized"], c["depth"],
+                    ";".join(f"{k}={v}" for k, v in c["gate_counts"].items()),
+                    c["text_diagram"], _json.dumps(c["layout"], separators=(",", ":")),
+                ]
+            )
+    return rows
+
+
+TABLES.update({"ext1": (EXT1_HEADER, ext1_rows), "supp3": (SUPP3_HEADER, supp3_rows)})

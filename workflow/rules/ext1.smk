@@ -1,0 +1,52 @@
+# Experiment 6 (ext1): SLD QFIM spectra and ranks of the noisy output state versus depth.
+
+
+rule ext1_data:
+    output:
+        "results/data/ext1/data.json",
+    params:
+        model=model_cli(EXT1["model"]),
+        n=EXT1["n"],
+        layers=",".join(map(str, EXT1["layers"])),
+        local=",".join(map(str, EXT1["local"])) or "''",
+        glob=",".join(map(str, EXT1["global"])) or "''",
+        samples=EXT1["samples"],
+        label=EXT1["model"],
+        seed=SEED,
+    conda:
+        ENV
+    log:
+        "logs/ext1_data.log",
+    benchmark:
+        "benchmarks/out/ext1_data/ext1.tsv"
+    shell:
+        "overparam noisy-qfim {params.model} --n {params.n} --layers {params.layers}"
+        " --local {params.local} --global {params.glob} --samples {params.samples} --seed {params.seed}"
+        " --label {params.label} --out {output} --verbose 2> {log}"
+
+
+rule ext1_table:
+    input:
+        "results/data/ext1/data.json",
+    output:
+        "results/tables/ext1.csv",
+    conda:
+        ENV
+    log:
+        "logs/ext1_table.log",
+    shell:
+        "overparam table ext1 {input} --out {output} 2> {log}"
+
+
+rule ext1_figure:
+    input:
+        "results/tables/ext1.csv",
+    output:
+        png="results/figures/ext1.png",
+        pdf="results/figures/ext1.pdf",
+    conda:
+        ENV
+    log:
+        "logs/ext1_figure.log",
+    shell:
+        "overparam figure ext1 {input} --out results/figures/ext1 2> {log}"
