@@ -1,0 +1,1 @@
+"""Tables and provenance: read the engines' JSON outputs, write CSV. Knows no physics engine."""

@@ -1,0 +1,56 @@
+"""The CSV tables behind the figures (``results/tables/<figure-id>.csv``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from overparam.fileio import read_json, write_text
+
+
+def options_label(options: dict) -> str:
+    """``key=value`` pairs joined by ``;`` (stable order), the ``options`` column of every table."""
+    return ";".join(f"{k}={v}" for k, v in sorted(options.items()))
+
+
+def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """Write a CSV with a header atomically."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(row)
+    write_text(path, buf.getvalue())
+
+
+def read_csv(path: str | Path) -> list[dict[str, str]]:
+    with open(path, newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+SUPP2_HEADER = (
+    "model", "ansatz", "options", "n", "layers", "n_params", "sample", "rank", "tolerance", "gap", "spectrum",
+)
+
+
+def supp2_rows(sweep_files: Iterable[str | Path]) -> list[list]:
+    """One row per random point: its QFIM rank, the cut and the whole spectrum (space-separated)."""
+    rows = []
+    for path in sweep_files:
+        data = read_json(path)
+        label = data.get("model") or data["ansatz"]
+        for rec in data["records"]:
+            for k, (rank, gap, spec) in enumerate(zip(rec["ranks"], rec["gaps"], rec["spectra"])):
+                rows.append(
+                    [
+                        label, data["ansatz"], options_label(data["options"]), data["n"], rec["layers"],
+                        rec["n_params"], k, rank, rec["tolerance"], f"{gap:.6g}",
+                        " ".join(f"{v:.12g}" for v in spec),
+                    ]
+                )
+    return rows
+
+
+TABLES = {"supp2": (SUPP2_HEADER, supp2_rows)}
