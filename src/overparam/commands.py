@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from typing import Callable
 
-REGISTRARS: list[Callable[..., None]] = []
+from overparam import hardware_cli
+
+REGISTRARS: list[Callable[..., None]] = [hardware_cli.register]
