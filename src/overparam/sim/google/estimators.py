@@ -232,7 +232,7 @@ def estimate_energy(
     return dataclasses.replace(est, value=est.value + ansatz.loss.offset)
 
 
-def _shift_matrix(gates: Sequence[GateShift], base: np.ndarray) -> np.ndarray:
+def shift_matrix(gates: Sequence[GateShift], base: np.ndarray) -> np.ndarray:
     """Rows ``base + s_k e_k`` then ``base - s_k e_k`` for every gate ``k``."""
     shifts = np.diag([g.shift for g in gates])
     return np.vstack([base + shifts, base - shifts])
@@ -246,14 +246,25 @@ def estimate_gradient(
     program = program or loss_program(ansatz, backend)
     gates = program.lowered.gates
     base = program.lowered.gate_values(values)
-    value, var = _program_means(program, backend, _shift_matrix(gates, base), repetitions)
+    value, var = _program_means(program, backend, shift_matrix(gates, base), repetitions)
+    grad, grad_var = gradient_from_shifts(gates, ansatz.n_params, value, var)
+    return Estimate(grad, np.sqrt(grad_var), repetitions, 2 * len(gates) * len(program.groups))
+
+
+def gradient_from_shifts(
+    gates: Sequence[GateShift], n_params: int, values: np.ndarray, variances: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Gradient and its variance from the losses at the rows of :func:`shift_matrix`.
+
+    ``values[k]`` is the loss with gate ``k`` shifted by ``+s_k``, ``values[G + k]`` by ``-s_k``.
+    """
     n_gates = len(gates)
-    grad = np.zeros(ansatz.n_params)
-    grad_var = np.zeros(ansatz.n_params)
+    grad = np.zeros(n_params)
+    grad_var = np.zeros(n_params)
     for k, gate in enumerate(gates):
-        grad[gate.param] += gate.coefficient * (value[k] - value[n_gates + k])
-        grad_var[gate.param] += gate.coefficient**2 * (var[k] + var[n_gates + k])
-    return Estimate(grad, np.sqrt(grad_var), repetitions, 2 * n_gates * len(program.groups))
+        grad[gate.param] += gate.coefficient * (values[k] - values[n_gates + k])
+        grad_var[gate.param] += gate.coefficient**2 * (variances[k] + variances[n_gates + k])
+    return grad, grad_var
 
 
 def estimate_zero_probability(

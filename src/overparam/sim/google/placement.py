@@ -74,7 +74,10 @@ def find_placement(
         )
     mapping = _embed(logical, device, MAX_SEARCH_STEPS, what, processor)
     if mapping is None:
-        raise BadInput(f"processor {processor!r} has no {what} among its {have} qubits and couplings")
+        raise BadInput(
+            f"processor {processor!r} cannot hold {what}: no such arrangement among its {have} qubits "
+            "and couplings (use fewer qubits, or boundary=open)"
+        )
     return mapping
 
 
