@@ -8,6 +8,7 @@ configfile: "config/config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/supp2.smk"
+include: "workflow/rules/hardware.smk"
 include: "workflow/rules/book.smk"
 
 

@@ -192,7 +192,7 @@ def cmd_figure(args: argparse.Namespace) -> dict:
 
     from overparam.results.tables import read_csv
 
-    known = ("supp2",)
+    known = ("supp2", "hardware")
     if args.figure not in known:
         raise BadInput(f"no figure {args.figure!r}; accepted: {', '.join(known)}")
     module = importlib.import_module(f"overparam.figures.{args.figure}")

@@ -1,7 +1,7 @@
 # The Jupyter Book: pages rendered from the tables, then built offline with warnings as errors.
 
 
-BOOK_FIGURES = ["supp2"]
+BOOK_FIGURES = ["supp2"] + (["hardware"] if HARDWARE_ENABLED else [])
 
 
 rule book_pages:
