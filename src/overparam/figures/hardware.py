@@ -37,7 +37,8 @@ def draw(table: str | Path, out_stem: str | Path, bounds: dict | None = None) ->
         exact[int(r["n_params"])].append(int(r["exact_rank"]))
         exact_spec.setdefault(int(r["n_params"]), _floats(r["exact_spectrum"]))
     ms = np.array(sorted(exact))
-    ax_rank.plot(ms, [max(exact[m]) for m in ms], color="black", lw=1.2, label="exact (state vector)")
+    ax_rank.plot(ms, [max(exact[m]) for m in ms], color="black", lw=1.2, marker="o", mfc="none", ms=7,
+                 label="exact (state vector)")
     width = 0.25
     for k, backend in enumerate(backends):
         colour, marker = PALETTE[k % len(PALETTE)], MARKERS[k % len(MARKERS)]
