@@ -20,7 +20,7 @@ def test_hardware_target_builds_from_the_noisy_virtual_engine(tmp_path):
     repo = copy_repo(tmp_path / "repo")
     _enable(repo / "config/quick.yaml", **{"layers: [1, 2]\n  samples": "layers: [1]\n  samples",
                                            "repetitions: 1000": "repetitions: 300"})
-    out = snakemake(repo, "--configfile", "config/quick.yaml", "results/figures/hardware.png")
+    out = snakemake(repo, "results/figures/hardware.png", "--configfile", "config/quick.yaml")
     assert out.returncode == 0, out.stderr[-3000:]
     with open(repo / "results/tables/hardware.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
