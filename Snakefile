@@ -13,6 +13,7 @@ include: "workflow/rules/training.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/ext1.smk"
 include: "workflow/rules/supp3.smk"
+include: "workflow/rules/hardware.smk"
 include: "workflow/rules/book.smk"
 
 

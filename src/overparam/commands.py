@@ -1,9 +1,9 @@
-"""Registry of CLI subcommands defined outside ``cli.py`` (filled as engines land)."""
+"""Registry of CLI subcommands defined outside ``cli.py``."""
 
 from __future__ import annotations
 
 from typing import Callable
 
-from overparam import cli_circuits, cli_noise
+from overparam import cli_circuits, cli_noise, hardware_cli
 
-REGISTRARS: list[Callable[..., None]] = [cli_noise.register, cli_circuits.register]
+REGISTRARS: list[Callable[..., None]] = [cli_noise.register, cli_circuits.register, hardware_cli.register]

@@ -58,6 +58,9 @@ def check_config(config: Mapping[str, Any]) -> None:
             build_ansatz(extra["ansatz"], extra["n"], 1, options)
         except BadInput as err:
             raise ConfigError(f"supp3.extra[{k}]: {err}") from err
+    hardware = config.get("hardware") or {}
+    if hardware.get("enabled"):
+        _check_hardware(hardware, models, smallest)
     for name, (n, layers) in smallest.items():
         spec = models[name]
         options = {k: str(v) for k, v in (spec.get("options") or {}).items()}
@@ -80,3 +83,22 @@ def schema_errors(config: Mapping[str, Any], schema_path: str) -> None:
         return
     where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
     raise ConfigError(f"{where}: {error.message}")
+
+
+def _check_hardware(hardware: Mapping[str, Any], models: Mapping[str, Any], smallest: dict) -> None:
+    """The enabled hardware target names a defined model and, for virtual runs, a virtual processor."""
+    model = hardware.get("model", "tfim-periodic")
+    if model not in models:
+        raise ConfigError(f"hardware.model: model {model!r} is not defined; defined models: {', '.join(models)}")
+    n, layers = hardware.get("n", 4), min(hardware.get("layers", [1]))
+    old = smallest.get(model)
+    smallest[model] = (min(n, old[0]), min(layers, old[1])) if old else (n, layers)
+    backends = hardware.get("backends", ["virtual-noiseless", "virtual-noisy"])
+    if any(b.startswith("virtual") for b in backends):
+        from overparam.sim.google.backends import virtual_processors
+
+        processor = hardware.get("processor", "rainbow")
+        if processor not in virtual_processors():
+            raise ConfigError(
+                f"hardware.processor: {processor!r} is not a virtual processor; accepted: {', '.join(virtual_processors())}"
+            )

@@ -1,7 +1,9 @@
 # The Jupyter Book: pages rendered from the tables, then built offline with warnings as errors.
 
 
-BOOK_FIGURES = ["fig2", "fig3", "supp2", "supp3", "supp4", "supp5", "ext1"]
+BOOK_FIGURES = ["fig2", "fig3", "supp2", "supp3", "supp4", "supp5", "ext1"] + (
+    ["hardware"] if HARDWARE_ENABLED else []
+)
 
 
 rule book_pages:

@@ -91,3 +91,16 @@ DLA_RUNS = [(r["model"], n) for r in config["dla"]["runs"] for n in r["sizes"]]
 
 # --- ext1.smk ---
 EXT1 = config["ext1"]
+
+
+# --- hardware.smk ---
+HARDWARE = config.get("hardware", {"enabled": False})
+HARDWARE_ENABLED = bool(HARDWARE.get("enabled", False))
+HARDWARE_JOBS = (
+    [f"{b}_p{p}" for b in HARDWARE["backends"] for p in HARDWARE["layers"]] if HARDWARE_ENABLED else []
+)
+
+
+def _hardware_job(wc):
+    backend, _, layers = wc.job.rpartition("_p")
+    return backend, int(layers)

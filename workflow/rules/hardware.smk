@@ -1,0 +1,55 @@
+# Extra figure "hardware" (issue 7): QFIM rank vs M from shots on Google's (virtual) processors.
+# Off unless config hardware.enabled; one job per (backend, depth) so depths run side by side.
+
+
+rule hardware_data:
+    output:
+        "results/data/hardware/{job}.json",
+    params:
+        model=lambda wc: model_cli(HARDWARE["model"]),
+        backend=lambda wc: _hardware_job(wc)[0],
+        layers=lambda wc: _hardware_job(wc)[1],
+        project=lambda wc: (
+            f"--project-id {shlex.quote(str(HARDWARE['project_id']))}" if HARDWARE.get("project_id") else ""
+        ),
+    conda:
+        ENV
+    log:
+        "logs/hardware_data/{job}.log",
+    benchmark:
+        "benchmarks/out/hardware_data/{job}.tsv"
+    wildcard_constraints:
+        job="|".join(HARDWARE_JOBS) or "NO-HARDWARE-JOBS",
+    shell:
+        "OVERPARAM_THREADS={threads} overparam hardware-qfim {params.model} --n {HARDWARE[n]}"
+        " --layers {params.layers} --backend {params.backend} --processor {HARDWARE[processor]} {params.project}"
+        " --noisy-simulator {HARDWARE[noisy_simulator]} --repetitions {HARDWARE[repetitions]}"
+        " --samples {HARDWARE[samples]} --z {HARDWARE[z]} --seed {SEED} --label {HARDWARE[model]}"
+        " --out {output} --verbose 2> {log}"
+
+
+rule hardware_table:
+    input:
+        expand("results/data/hardware/{job}.json", job=HARDWARE_JOBS),
+    output:
+        "results/tables/hardware.csv",
+    conda:
+        ENV
+    log:
+        "logs/hardware_table.log",
+    shell:
+        "overparam table hardware {input} --out {output} 2> {log}"
+
+
+rule hardware_figure:
+    input:
+        "results/tables/hardware.csv",
+    output:
+        png="results/figures/hardware.png",
+        pdf="results/figures/hardware.pdf",
+    conda:
+        ENV
+    log:
+        "logs/hardware_figure.log",
+    shell:
+        "overparam figure hardware {input} --out results/figures/hardware 2> {log}"
