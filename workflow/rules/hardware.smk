@@ -12,6 +12,8 @@ rule hardware_data:
         project=lambda wc: (
             f"--project-id {shlex.quote(str(HARDWARE['project_id']))}" if HARDWARE.get("project_id") else ""
         ),
+        hw=HARDWARE,
+        seed=SEED,
     conda:
         ENV
     log:
@@ -21,10 +23,10 @@ rule hardware_data:
     wildcard_constraints:
         job="|".join(HARDWARE_JOBS) or "NO-HARDWARE-JOBS",
     shell:
-        "OVERPARAM_THREADS={threads} overparam hardware-qfim {params.model} --n {HARDWARE[n]}"
-        " --layers {params.layers} --backend {params.backend} --processor {HARDWARE[processor]} {params.project}"
-        " --noisy-simulator {HARDWARE[noisy_simulator]} --repetitions {HARDWARE[repetitions]}"
-        " --samples {HARDWARE[samples]} --z {HARDWARE[z]} --seed {SEED} --label {HARDWARE[model]}"
+        "OVERPARAM_THREADS={threads} overparam hardware-qfim {params.model} --n {params.hw[n]}"
+        " --layers {params.layers} --backend {params.backend} --processor {params.hw[processor]} {params.project}"
+        " --noisy-simulator {params.hw[noisy_simulator]} --repetitions {params.hw[repetitions]}"
+        " --samples {params.hw[samples]} --z {params.hw[z]} --seed {params.seed} --label {params.hw[model]}"
         " --out {output} --verbose 2> {log}"
 
 
