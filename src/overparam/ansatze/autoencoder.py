@@ -15,6 +15,7 @@ import numpy as np
 from overparam.ansatze.base import Ansatz, ZeroProjectorLoss, from_circuit
 from overparam.ansatze.hea import hea_circuit
 from overparam.ansatze.registry import Option, register
+from overparam.errors import BadInput
 
 N_TRAINING_STATES = 4
 
@@ -50,9 +51,9 @@ def _parse_nonneg(raw: str) -> int:
 def autoencoder_hea(n: int, layers: int, trash: int = 2, state_seed: int = 0) -> Ansatz:
     """The autoencoder on ``n`` qubits whose last ``trash`` qubits are discarded."""
     if not 1 <= trash <= n - 1:
-        raise ValueError(f"trash={trash} must lie between 1 and n-1={n - 1}")
+        raise BadInput(f"option trash={trash} is not accepted for n={n}; expected an integer between 1 and n-1={n - 1}")
     if 2**n < N_TRAINING_STATES:
-        raise ValueError(f"n={n} has fewer than {N_TRAINING_STATES} orthonormal states")
+        raise BadInput(f"n={n} has fewer than {N_TRAINING_STATES} orthonormal states")
     qubits = cirq.LineQubit.range(n)
     return from_circuit(
         "autoencoder-hea",
