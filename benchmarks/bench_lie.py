@@ -141,8 +141,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per tool and case (default 120)")
     ap.add_argument("--cases", nargs="*", default=list(CASES), choices=list(CASES))
     ap.add_argument("--skip", nargs="*", default=[], help="tool:case pairs to skip, e.g. pennylane:su(2^7)")
+    ap.add_argument("--tools", nargs="*", default=["pennylane", "fastdla"], choices=["pennylane", "fastdla"])
     args = ap.parse_args(argv)
-    tools: dict[str, Callable[[Labels], int] | str] = {"pennylane": pennylane_runner(), "fastdla": fastdla_runner()}
+    runners = {"pennylane": pennylane_runner, "fastdla": fastdla_runner}
+    tools: dict[str, Callable[[Labels], int] | str] = {
+        name: (runners[name]() if name in args.tools else "not run") for name in runners
+    }
     for name, tool in tools.items():
         print(f"# {name}: {getattr(tool, 'version', tool)}", file=sys.stderr)
     header = ["case", "exact", "overparam", "pennylane", "fastdla", "pennylane/overparam", "fastdla/overparam"]

@@ -85,6 +85,17 @@ def canonical(row: np.ndarray, col: np.ndarray, val: np.ndarray, n_rows: int, p:
     return Rows(key // width, key % width, sums, n_rows)
 
 
+def _mulmod_vec(f: np.ndarray, m: np.ndarray, p: int) -> np.ndarray:
+    """``f @ m mod p`` for entries in ``[0, p)``, exact in int64.
+
+    ``f`` is split into 16-bit limbs: each product is then below ``2^16 * 2^31`` and a sum of up
+    to ``2^16`` of them below ``2^63`` (``len(f) <= CHUNK``).
+    """
+    lo = (f & 0xFFFF) @ m % p
+    hi = (f >> 16) @ m % p
+    return (lo + (hi << 16) % p) % p
+
+
 class ModP:
     """Accepted rows in RREF modulo ``p``, with a column -> pivot-row map."""
 
@@ -153,11 +164,10 @@ class ModP:
         emat = np.zeros((0, cols.size), dtype=np.int64)
         for i, r in enumerate(dense):
             if e_piv:
-                # r - sum_j r[piv_j] E_j, one pivot at a time (each product < p^2 < 2^62).
-                for j, c in enumerate(e_piv):
-                    f = int(r[c])
-                    if f:
-                        r = (r - f * emat[j]) % p
+                # E is in RREF, so r - sum_j r[piv_j] E_j clears every pivot of E at once.
+                f = r[e_piv]
+                if f.any():
+                    r = (r - _mulmod_vec(f, emat, p)) % p
             nzc = np.flatnonzero(r)
             if nzc.size == 0:
                 continue
