@@ -19,7 +19,7 @@ from overparam.lie.dense import dense_closure, dense_orbit_dim
 from overparam.lie.frame import DENSE_STATE_MAX_QUBITS, FrameGenerators, frame_generators
 from overparam.lie.orbit import orbit_dim_state, orbit_dim_zero_state
 
-__all__ = ["DLAResult", "analyze", "dla_row", "frame_generators", "lie_closure"]
+__all__ = ["Closure", "DLAResult", "analyze", "dla_row", "frame_generators", "lie_closure"]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -24,7 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from overparam.lie.fp import FpClosure, closure_mod_p
-from overparam.lie.linalg import PRIME_1, PRIME_2, ExactSpan
+from overparam.lie.linalg import PRIME_1, PRIME_2, ExactSpan, PrimeSplit
 from overparam.lie.pauli import PauliSum, anticommutes, batch_commutators, from_terms, void_keys
 
 
@@ -35,14 +35,14 @@ class Closure:
     ``method`` is ``"pauli-strings"`` (every element a single string: hash set, exact by
     construction), ``"modp"`` (two prime fields agreed) or ``"rational"`` (integer elements, exact
     rational elimination). ``basis`` holds integer Hermitian Pauli sums spanning the algebra for the
-    first and last; ``fields`` holds the F_p bases for ``"modp"``.
+    first and last; ``field`` holds the F_p bases (one per prime) for ``"modp"``.
     """
 
     dim: int
     method: str
     seconds: float
     basis: tuple[PauliSum, ...] | None = None
-    fields: tuple[FpClosure, ...] = ()
+    field: FpClosure | None = None
     generators: tuple[PauliSum, ...] = ()
 
 
@@ -59,16 +59,18 @@ def lie_closure(
     t0 = time.perf_counter()
     gens = tuple(g.primitive() for g in generators if g.n_terms)
     if not gens:
-        return Closure(0, "pauli-strings", time.perf_counter() - t0, (), (), gens)
+        return Closure(0, "pauli-strings", time.perf_counter() - t0, (), None, gens)
     if all(g.is_single_string for g in gens):
         basis = _closure_strings(np.concatenate([g.strings for g in gens]), max_dim)
-        return Closure(len(basis), "pauli-strings", time.perf_counter() - t0, basis, (), gens)
-    fields = tuple(closure_mod_p(gens, p, max_dim) for p in primes)
-    if all(f.growth == fields[0].growth for f in fields[1:]):
-        return Closure(fields[0].dim, "modp", time.perf_counter() - t0, None, fields, gens)
+        return Closure(len(basis), "pauli-strings", time.perf_counter() - t0, basis, None, gens)
+    try:
+        field = closure_mod_p(gens, primes, max_dim)
+        return Closure(field.dim, "modp", time.perf_counter() - t0, None, field, gens)
+    except PrimeSplit:
+        pass
     # The primes disagree: one of them divides an invariant factor. Redo it over the rationals.
     basis = integer_closure(gens, max_dim, rational=True)
-    return Closure(len(basis), "rational", time.perf_counter() - t0, basis, (), gens)
+    return Closure(len(basis), "rational", time.perf_counter() - t0, basis, None, gens)
 
 
 def _closure_strings(gen_strings: np.ndarray, max_dim: int | None) -> tuple[PauliSum, ...]:

@@ -160,10 +160,45 @@ def _fixed_unitary(op: cirq.Operation) -> np.ndarray:
     return cirq.unitary(op)
 
 
-def _rotation_parts(op: cirq.Operation) -> tuple[sympy.Symbol, cirq.PauliSum, np.ndarray]:
+# A local generator: (coefficient, ((position of the qubit within the gate, 'X'|'Y'|'Z'), ...)).
+LocalTerms = tuple[tuple[float, tuple[tuple[int, str], ...]], ...]
+_PLACEHOLDER = sympy.Symbol("_overparam_angle")
+_ROTATIONS: dict[tuple, tuple[LocalTerms, np.ndarray]] = {}
+
+
+def _local_terms(gen: cirq.PauliSum, qubits: Sequence[cirq.Qid]) -> LocalTerms:
+    pos = {q: i for i, q in enumerate(qubits)}
+    out = []
+    for term in gen:
+        coeff = complex(term.coefficient)
+        if abs(coeff.imag) > 1e-9:
+            raise BadInput(f"generator {gen} is not Hermitian; expected exp(-i s P) for a Pauli sum P")
+        out.append((coeff.real, tuple(sorted((pos[q], str(p)) for q, p in term.items()))))
+    return tuple(out)
+
+
+def _rotation_parts(op: cirq.Operation) -> tuple[sympy.Symbol, LocalTerms, np.ndarray]:
+    """``(symbol, generator on the op's qubits, fixed part V)`` of a rotation ``exp(-i s G) V``.
+
+    Cached per gate with its symbol renamed, so the layers of a deep circuit cost one analysis.
+    """
+    syms = cirq.parameter_symbols(op)
+    key = None
+    if op.gate is not None and len(syms) == 1 and not isinstance(op, cirq.PauliStringPhasor):
+        (sym,) = syms
+        try:
+            key = (cirq.resolve_parameters(op.gate, {sym: _PLACEHOLDER}), len(op.qubits))
+            hit = _ROTATIONS.get(key)
+        except TypeError:  # an unhashable gate: analyse it every time
+            key, hit = None, None
+        if hit is not None:
+            return sym, hit[0], hit[1]
     sym, gen = operation_generator(op)
     fixed = cirq.unitary(cirq.resolve_parameters(op, {sym: 0.0}))
-    return sym, gen, fixed
+    terms = _local_terms(gen, op.qubits)
+    if key is not None:
+        _ROTATIONS[key] = (terms, fixed)
+    return sym, terms, fixed
 
 
 def frame_generators(ansatz: Ansatz, allow_dense: bool = True) -> FrameGenerators:
@@ -190,14 +225,14 @@ def frame_generators(ansatz: Ansatz, allow_dense: bool = True) -> FrameGenerator
     accum: dict[sympy.Symbol, dict[bytes, list]] = {s: {} for s in ansatz.symbols}
     for op in body:
         if cirq.is_parameterized(op):
-            sym, gen, fixed = _rotation_parts(op)
+            sym, terms, fixed = _rotation_parts(op)
             mapping = [index[q] for q in op.qubits]
             if not _is_identity(fixed):
                 img = clifford_images(fixed)
                 if img is None:
                     return _dense_or_fail(ansatz, allow_dense, f"the fixed part of gate {op} is not Clifford")
                 tab.apply_gate(img, mapping)
-            _accumulate(accum[sym], gen, tab, index)
+            _accumulate(accum[sym], terms, mapping, tab)
             continue
         img = clifford_images(_fixed_unitary(op)) if len(op.qubits) <= 4 else None
         if img is None:
@@ -219,19 +254,16 @@ def frame_generators(ansatz: Ansatz, allow_dense: bool = True) -> FrameGenerator
     return FrameGenerators(n, tuple(syms), tuple(gens), states)
 
 
-def _accumulate(acc: dict[bytes, list], gen: cirq.PauliSum, tab: Tableau, index: dict[cirq.Qid, int]) -> None:
+def _accumulate(acc: dict[bytes, list], terms: LocalTerms, mapping: Sequence[int], tab: Tableau) -> None:
+    """Add the frame image ``K^dag G K`` of a local generator to a symbol's accumulator."""
     n = tab.n
-    for term in gen:
+    for coeff, paulis in terms:
         label = ["I"] * n
-        for q, p in term.items():
-            label[index[q]] = str(p)
-        coeff = complex(term.coefficient)
-        if abs(coeff.imag) > 1e-9:
-            raise BadInput("a gate generator is not Hermitian; expected exp(-i s P) for a Pauli sum P")
+        for pos, p in paulis:
+            label[mapping[pos]] = p
         sign, img = tab.conjugate(pl.encode("".join(label)))
-        key = img.tobytes()
-        entry = acc.setdefault(key, [img, 0.0])
-        entry[1] += sign * coeff.real
+        entry = acc.setdefault(img.tobytes(), [img, 0.0])
+        entry[1] += sign * coeff
 
 
 def pauli_sum_from_cirq(psum: cirq.PauliSum, qubits: Sequence[cirq.Qid]) -> pl.PauliSum:
@@ -240,13 +272,12 @@ def pauli_sum_from_cirq(psum: cirq.PauliSum, qubits: Sequence[cirq.Qid]) -> pl.P
     Raises BadInput if a coefficient is not real (not Hermitian) or the coefficient ratios are not
     rational (the exact engine keeps the ratios between the terms of one generator exactly).
     """
-    index = {q: i for i, q in enumerate(qubits)}
     acc: dict[bytes, list] = {}
     tab = Tableau(len(qubits))
     for q in psum.qubits:
-        if q not in index:
+        if q not in qubits:
             raise BadInput(f"Pauli sum acts on qubit {q}, which is not among the {len(qubits)} qubits given")
-    _accumulate(acc, psum, tab, index)
+    _accumulate(acc, _local_terms(psum, list(qubits)), list(range(len(qubits))), tab)
     if not acc:
         return pl.from_terms(np.zeros((0, 2 * pl.n_words(len(qubits))), dtype=np.uint64), np.zeros(0, np.int64))
     try:

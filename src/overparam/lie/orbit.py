@@ -58,12 +58,14 @@ def _coordinate_map(strings: np.ndarray) -> sp.csr_matrix:
     return sp.csr_matrix((vals, (rows, cols)), shape=(len(keys), len(ids)), dtype=np.int64)
 
 
-def _orbit_fp(field: FpClosure) -> int:
+def _orbit_fp(field: FpClosure) -> list[int]:
     m = _coordinate_map(field.table.strings)
-    image = (field.rows @ m).tocsr()
-    span = ModP(field.p)
-    span.add_rows(image)
-    return span.rank
+    dims = []
+    for p, rows in zip(field.primes, field.rows):
+        span = ModP(p)
+        span.add_rows((rows @ m).tocsr())
+        dims.append(span.rank)
+    return dims
 
 
 def _orbit_integer(basis: Sequence[pl.PauliSum]) -> int:
@@ -91,7 +93,7 @@ def orbit_dim_zero_state(closure: Closure) -> tuple[int, str]:
                 keys.add(key)
         return len(keys), "pauli-strings"
     if closure.method == "modp":
-        dims = [_orbit_fp(f) for f in closure.fields]
+        dims = _orbit_fp(closure.field)
         if all(d == dims[0] for d in dims):
             return dims[0], "modp"
         basis = integer_closure(closure.generators, rational=True)
