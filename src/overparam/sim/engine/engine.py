@@ -64,11 +64,11 @@ class Engine:
     # ---- batched core -------------------------------------------------------------------------
 
     def _columns(self, values: jnp.ndarray, inputs: np.ndarray) -> tuple[jnp.ndarray, jnp.ndarray]:
-        """Angles ``(M, S*B)`` and initial states ``(2,)*n + (S*B,)`` for a batch ``(B, M)``."""
+        """Angles ``(M, S*B)`` and initial states ``(2^n, S*B)`` for a batch ``(B, M)``."""
         s = inputs.shape[1]
         thetas = jnp.tile(values.T, (1, s))
         init = jnp.repeat(jnp.asarray(inputs), values.shape[0], axis=1)
-        return thetas, init.reshape((2,) * self.n_qubits + (-1,))
+        return thetas, init
 
     def _final_states(self, values: jnp.ndarray, inputs: np.ndarray | None = None) -> jnp.ndarray:
         thetas, init = self._columns(values, self._inputs if inputs is None else inputs)

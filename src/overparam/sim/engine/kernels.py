@@ -1,16 +1,19 @@
 """State-vector kernels in JAX: apply a block, apply its inverse, and its gradient contribution.
 
-A state is a complex128 tensor of shape ``(2,) * n + (C,)``: one axis per qubit (qubit 0 first,
-the big-endian order of Cirq) and the *columns* last. Columns are independent states (parameter
-points times input states); keeping them on the innermost axis makes every gate a loop whose
-inner dimension is contiguous and whose per-column coefficients broadcast along it.
+A state is a complex128 array of shape ``(2^n, C)``: the basis index (big-endian, as Cirq) first
+and the *columns* last. Columns are independent states (parameter points times input states);
+keeping them innermost makes every gate a loop whose inner dimension is contiguous and whose
+per-column coefficients broadcast along it.
 
-Gates on one or two qubits are written elementwise (``out_i = sum_j m_ij s_j`` over slices), which
-XLA fuses into a single pass over the state; larger constant gates use one ``tensordot``.
+A gate on sorted qubits ``q_1 < ... < q_k`` views the state as
+``(2^q_1, 2, 2^(q_2-q_1-1), 2, ..., C)`` (a free reshape, and a low-rank one, which XLA compiles
+quickly). A gate is then written elementwise over the ``2^k`` slices of the view
+(``out_i = sum_j m_ij s_j``), which XLA fuses into one pass; a diagonal is one broadcast multiply.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import jax.numpy as jnp
@@ -22,39 +25,99 @@ from overparam.sim.engine.program import Block, Fixed, Phase, Rotation
 ELEMENTWISE_MAX_QUBITS = 2
 
 
-def _slice(state: jnp.ndarray, qubits: tuple[int, ...], bits: tuple[int, ...]) -> jnp.ndarray:
-    index = [slice(None)] * state.ndim
-    for q, b in zip(qubits, bits):
-        index[q] = b
-    return state[tuple(index)]
+@functools.lru_cache(maxsize=None)
+def view_shape(n: int, qubits: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Shape (without the column axis) splitting out sorted ``qubits``, and their axis positions."""
+    shape: list[int] = []
+    axes: list[int] = []
+    prev = -1
+    for q in qubits:
+        shape.append(2 ** (q - prev - 1))
+        shape.append(2)
+        axes.append(len(shape) - 1)
+        prev = q
+    shape.append(2 ** (n - 1 - prev))
+    return tuple(shape), tuple(axes)
 
 
-def apply_matrix(state: jnp.ndarray, qubits: tuple[int, ...], mat) -> jnp.ndarray:
-    """Apply ``mat`` on ``qubits`` (matrix bit order = ``qubits`` order).
+def _n_qubits(state: jnp.ndarray) -> int:
+    return int(state.shape[0]).bit_length() - 1
 
-    ``mat`` is a constant numpy ``(d, d)`` array or a traced ``(d, d, C)`` array with one matrix
-    per column (broadcast along the last axis).
-    """
+
+def _sort_matrix(qubits: tuple[int, ...], mat: np.ndarray) -> tuple[tuple[int, ...], np.ndarray]:
+    """Reorder a constant matrix's bit order from ``qubits`` order to sorted order."""
+    order = [int(i) for i in np.argsort(qubits)]
     k = len(qubits)
-    constant = isinstance(mat, np.ndarray)
+    perm = order + [k + i for i in order]
+    out = np.transpose(np.asarray(mat).reshape((2,) * (2 * k)), perm).reshape(2**k, 2**k)
+    return tuple(sorted(qubits)), out
+
+
+@functools.lru_cache(maxsize=None)
+def _patterns(k: int) -> tuple[tuple[int, np.ndarray, np.ndarray], ...]:
+    """For each flip pattern ``f``: ``(f, rows, rows ^ f)`` over the ``2^k`` local basis states."""
+    rows = np.arange(2**k)
+    return tuple((f, rows, rows ^ f) for f in range(2**k))
+
+
+def apply_patterns(state: jnp.ndarray, qubits: tuple[int, ...], terms) -> jnp.ndarray:
+    """``sum_f coef_f * flip_f(state)`` on sorted ``qubits``; ``coef_f`` is ``(2^k,)`` or ``(2^k, C)``."""
+    n = _n_qubits(state)
+    k = len(qubits)
+    columns = state.shape[-1]
+    shape, axes = view_shape(n, qubits)
+    view = state.reshape(shape + (columns,))
+    coef_shape = [1] * (len(shape) + 1)
+    out = None
+    for f, coef in terms:
+        flip_axes = tuple(axes[t] for t in range(k) if (f >> (k - 1 - t)) & 1)
+        moved = jnp.flip(view, axis=flip_axes) if flip_axes else view
+        cs = list(coef_shape)
+        for a in axes:
+            cs[a] = 2
+        cs[-1] = coef.shape[-1] if coef.ndim == 2 else 1
+        term = moved * jnp.reshape(coef, cs)
+        out = term if out is None else out + term
+    if out is None:
+        return jnp.zeros_like(state)
+    return out.reshape(state.shape)
+
+
+def _assemble(outs: dict, k: int, axes: tuple[int, ...]) -> jnp.ndarray:
+    """Stack per-basis-state slices back into the view, last split axis first."""
+    for t in reversed(range(k)):
+        outs = {
+            prefix: jnp.stack([outs[prefix + (0,)], outs[prefix + (1,)]], axis=axes[t] - t)
+            for prefix in itertools.product((0, 1), repeat=t)
+        }
+    return outs[()]
+
+
+def apply_matrix(state: jnp.ndarray, qubits: tuple[int, ...], mat, constant: bool) -> jnp.ndarray:
+    """Apply ``mat`` on sorted ``qubits``: a constant ``(d, d)`` or per-column ``(d, d, C)`` matrix.
+
+    Small gates are written elementwise over slices of the view (``out_i = sum_j m_ij s_j``) so XLA
+    fuses them into one pass; constant zero entries are skipped. Gates on more than
+    ``ELEMENTWISE_MAX_QUBITS`` qubits (a target unitary) use one ``tensordot``.
+    """
+    n = _n_qubits(state)
+    k = len(qubits)
+    columns = state.shape[-1]
+    shape, axes = view_shape(n, qubits)
+    view = state.reshape(shape + (columns,))
     if k > ELEMENTWISE_MAX_QUBITS:
-        if constant:
-            tensor = jnp.asarray(mat.reshape((2,) * (2 * k)))
-            out = jnp.tensordot(tensor, state, axes=(list(range(k, 2 * k)), list(qubits)))
-        else:
-            # One matrix per column: an einsum that keeps the column axis aligned.
-            letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXY"
-            state_l = list(letters[: state.ndim - 1]) + ["Z"]
-            outs_l = [letters[state.ndim - 1 + i] for i in range(k)]
-            mat_l = "".join(outs_l) + "".join(state_l[q] for q in qubits) + "Z"
-            res_l = "".join(outs_l) + "".join(c for i, c in enumerate(state_l) if i not in qubits)
-            tensor = jnp.reshape(mat, (2,) * (2 * k) + (mat.shape[-1],))
-            out = jnp.einsum(f"{mat_l},{''.join(state_l)}->{res_l}", tensor, state)
-        return jnp.moveaxis(out, list(range(k)), list(qubits))
+        tensor = jnp.asarray(np.asarray(mat).reshape((2,) * (2 * k)))
+        out = jnp.tensordot(tensor, view, axes=(list(range(k, 2 * k)), list(axes)))
+        return jnp.moveaxis(out, list(range(k)), list(axes)).reshape(state.shape)
     bits = list(itertools.product((0, 1), repeat=k))
-    slices = [_slice(state, qubits, b) for b in bits]
-    outs = []
-    for i in range(len(bits)):
+    index = [slice(None)] * view.ndim
+    slices = []
+    for b in bits:
+        for a, bit in zip(axes, b):
+            index[a] = bit
+        slices.append(view[tuple(index)])
+    outs = {}
+    for i, bi in enumerate(bits):
         acc = None
         for j in range(len(bits)):
             m = mat[i, j]
@@ -65,29 +128,36 @@ def apply_matrix(state: jnp.ndarray, qubits: tuple[int, ...], mat) -> jnp.ndarra
             else:
                 term = slices[j] * m
             acc = term if acc is None else acc + term
-        outs.append(acc if acc is not None else jnp.zeros_like(slices[0]))
-    out = jnp.stack(outs).reshape((2,) * k + slices[0].shape)
-    return jnp.moveaxis(out, list(range(k)), list(qubits))
+        outs[bi] = acc if acc is not None else jnp.zeros_like(slices[0])
+    return _assemble(outs, k, axes).reshape(state.shape)
 
 
-def _diag_shape(ndim: int, qubits: tuple[int, ...], columns: int) -> tuple[int, ...]:
-    shape = [1] * ndim
-    for q in qubits:
-        shape[q] = 2
-    shape[-1] = columns
-    return tuple(shape)
+def apply_constant(state: jnp.ndarray, qubits: tuple[int, ...], mat: np.ndarray) -> jnp.ndarray:
+    """Apply a constant matrix (bit order = ``qubits`` order)."""
+    sq, m = _sort_matrix(qubits, mat)
+    return apply_matrix(state, sq, m, constant=True)
 
 
 def apply_diag(state: jnp.ndarray, qubits: tuple[int, ...], diag) -> jnp.ndarray:
     """Multiply by a diagonal over the sorted ``qubits``: ``(2^k,)`` constant or ``(2^k, C)``."""
-    columns = 1 if diag.ndim == 1 else diag.shape[-1]
-    return state * jnp.reshape(diag, _diag_shape(state.ndim, qubits, columns))
+    if len(qubits) == _n_qubits(state):
+        return state * (diag[:, None] if diag.ndim == 1 else diag)
+    return apply_patterns(state, qubits, [(0, diag)])
 
 
-def rotation_matrix(blk: Rotation, theta: jnp.ndarray) -> jnp.ndarray:
-    """``exp(-i theta G)`` per column, shape ``(d, d, C)``."""
-    phases = jnp.exp(-1j * jnp.asarray(blk.eigvals)[:, None] * theta[None, :])
-    return jnp.einsum("kij,kc->ijc", jnp.asarray(blk.projectors), phases)
+def rotation_matrix(blk: Rotation, theta: jnp.ndarray) -> tuple[tuple[int, ...], jnp.ndarray]:
+    """Sorted qubits and ``exp(-i theta G)`` per column, shape ``(d, d, C)``."""
+    sq, projs = _sorted_projectors(blk)
+    phases = jnp.exp(-1j * jnp.asarray(blk.eigvals)[:, None] * theta[None, :])  # (K, C)
+    return sq, jnp.einsum("kij,kc->ijc", jnp.asarray(projs), phases)
+
+
+@functools.lru_cache(maxsize=None)
+def _sorted_projectors(blk: Rotation) -> tuple[tuple[int, ...], np.ndarray]:
+    # Blocks hash by identity (eq=False), so this is computed once per block of a program.
+    sq, _ = _sort_matrix(blk.qubits, blk.projectors[0])
+    projs = np.stack([_sort_matrix(blk.qubits, p)[1] for p in blk.projectors])
+    return sq, projs
 
 
 def phase_diag(blk: Phase, theta: jnp.ndarray) -> jnp.ndarray:
@@ -101,12 +171,13 @@ def apply_block(state: jnp.ndarray, blk: Block, theta: jnp.ndarray | None, inver
     if isinstance(blk, Fixed):
         if blk.diag is not None:
             return apply_diag(state, blk.qubits, np.conj(blk.diag) if inverse else blk.diag)
-        return apply_matrix(state, blk.qubits, blk.matrix.conj().T if inverse else blk.matrix)
+        return apply_constant(state, blk.qubits, blk.matrix.conj().T if inverse else blk.matrix)
     # exp(-i theta G)^dagger = exp(+i theta G): the inverse is the block at minus the angle.
     angle = -theta if inverse else theta
     if isinstance(blk, Phase):
         return apply_diag(state, blk.qubits, phase_diag(blk, angle))
-    return apply_matrix(state, blk.qubits, rotation_matrix(blk, angle))
+    sq, mat = rotation_matrix(blk, angle)
+    return apply_matrix(state, sq, mat, constant=False)
 
 
 def generator_overlap(blk: Block, psi: jnp.ndarray, lam: jnp.ndarray) -> jnp.ndarray:
@@ -116,10 +187,28 @@ def generator_overlap(blk: Block, psi: jnp.ndarray, lam: jnp.ndarray) -> jnp.nda
     ``dL/dtheta = Re <lam| d psi/d theta> = Re <lam|(-i G)|psi> = Im <lam|G|psi>``.
     """
     if isinstance(blk, Phase):
-        w = jnp.imag(jnp.conj(lam) * psi)
-        other = tuple(a for a in range(psi.ndim - 1) if a not in blk.qubits)
-        w = jnp.sum(w, axis=other).reshape(-1, psi.shape[-1])
-        return jnp.asarray(blk.diag) @ w
-    g_psi = apply_matrix(psi, blk.qubits, blk.generator)
-    axes = tuple(range(psi.ndim - 1))
-    return jnp.sum(jnp.imag(jnp.conj(lam) * g_psi), axis=axes)
+        g_psi = apply_diag(psi, blk.qubits, blk.diag)
+    else:
+        g_psi = apply_constant(psi, blk.qubits, blk.generator)
+    return jnp.sum(jnp.imag(jnp.conj(lam) * g_psi), axis=0)
+
+
+def flip_bits(state: jnp.ndarray, qubits: tuple[int, ...]) -> jnp.ndarray:
+    """``psi(x xor F)`` for the bit mask ``F`` of sorted ``qubits`` (used by the losses)."""
+    if not qubits:
+        return state
+    n = _n_qubits(state)
+    shape, axes = view_shape(n, qubits)
+    return jnp.flip(state.reshape(shape + (state.shape[-1],)), axis=axes).reshape(state.shape)
+
+
+__all__ = [
+    "apply_block",
+    "apply_constant",
+    "apply_diag",
+    "apply_matrix",
+    "apply_patterns",
+    "flip_bits",
+    "generator_overlap",
+    "view_shape",
+]

@@ -1,4 +1,4 @@
-"""Losses evaluated on engine states (tensors ``(2,) * n + (C,)``), one value per column.
+"""Losses evaluated on engine states (arrays ``(2^n, C)``), one value per column.
 
 * :class:`~overparam.ansatze.base.EnergyLoss`: ``<psi|H|psi> - offset``. The Pauli strings of ``H``
   are grouped by the qubits they flip; a group is a diagonal ``D_F`` times the bit flip ``F``
@@ -19,6 +19,7 @@ import numpy as np
 
 from overparam.ansatze.base import EnergyLoss, Loss, ZeroProjectorLoss
 from overparam.errors import BadInput
+from overparam.sim.engine.kernels import flip_bits, view_shape
 
 StateLoss = Callable[[jnp.ndarray], jnp.ndarray]
 
@@ -70,7 +71,6 @@ def pauli_groups(observable: cirq.PauliSum, qubits: Sequence[cirq.Qid]) -> list[
 
 def energy_loss(loss: EnergyLoss, qubits: Sequence[cirq.Qid]) -> StateLoss:
     """``<psi|H|psi> - offset`` per column."""
-    n = len(qubits)
     groups = pauli_groups(loss.observable, qubits)
     offset = float(loss.offset)
 
@@ -78,14 +78,12 @@ def energy_loss(loss: EnergyLoss, qubits: Sequence[cirq.Qid]) -> StateLoss:
         conj = jnp.conj(psi)
         total = jnp.zeros(psi.shape[-1])
         for f, d in groups:
-            moved = jnp.flip(psi, axis=f) if f else psi
+            prod = conj * flip_bits(psi, f)
             if isinstance(d, complex):
-                prod = conj * moved
                 term = d.real * jnp.real(prod) - d.imag * jnp.imag(prod)
             else:
-                diag = jnp.asarray(d).reshape((2,) * n + (1,))
-                term = jnp.real(conj * diag * moved)
-            total = total + jnp.sum(term, axis=tuple(range(n)))
+                term = jnp.real(jnp.asarray(d)[:, None] * prod)
+            total = total + jnp.sum(term, axis=0)
         return total - offset
 
     return value
@@ -94,16 +92,16 @@ def energy_loss(loss: EnergyLoss, qubits: Sequence[cirq.Qid]) -> StateLoss:
 def zero_projector_loss(loss: ZeroProjectorLoss, qubits: Sequence[cirq.Qid]) -> StateLoss:
     """``1 - P(loss.qubits all 0)`` per column."""
     index = {q: i for i, q in enumerate(qubits)}
-    axes = [index[q] for q in loss.qubits]
-    n = len(qubits)
+    chosen = tuple(sorted(index[q] for q in loss.qubits))
+    shape, axes = view_shape(len(qubits), chosen)
 
     def value(psi: jnp.ndarray) -> jnp.ndarray:
-        sel = [slice(None)] * psi.ndim
+        sel = [slice(None)] * (len(shape) + 1)
         for a in axes:
-            sel[a] = slice(0, 1)
-        kept = psi[tuple(sel)]
-        prob = jnp.sum(jnp.real(kept) ** 2 + jnp.imag(kept) ** 2, axis=tuple(range(n)))
-        return 1.0 - prob
+            sel[a] = 0
+        kept = psi.reshape(shape + (psi.shape[-1],))[tuple(sel)]
+        kept = kept.reshape(-1, psi.shape[-1])
+        return 1.0 - jnp.sum(jnp.real(kept) ** 2 + jnp.imag(kept) ** 2, axis=0)
 
     return value
 
@@ -119,7 +117,6 @@ def state_loss(loss: Loss | None, qubits: Sequence[cirq.Qid]) -> StateLoss:
 
 def loss_from_statevector(loss: Loss, qubits: Sequence[cirq.Qid], states: Sequence[np.ndarray]) -> float:
     """The loss from plain state vectors (e.g. qsim's), averaged over the input states, in numpy."""
-    n = len(qubits)
     psi = np.stack([np.asarray(s, dtype=np.complex128).reshape(-1) for s in states], axis=-1)
-    values = np.asarray(state_loss(loss, qubits)(jnp.asarray(psi.reshape((2,) * n + (len(states),)))))
+    values = np.asarray(state_loss(loss, qubits)(jnp.asarray(psi)))
     return float(np.mean(values))

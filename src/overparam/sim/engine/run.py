@@ -26,7 +26,7 @@ def _angle(thetas: jnp.ndarray, blk: Block) -> jnp.ndarray | None:
 
 
 def forward(program: Program, thetas: jnp.ndarray, state: jnp.ndarray) -> jnp.ndarray:
-    """Apply the whole program to ``state`` (``(2,)*n + (C,)``) with angles ``thetas`` ``(M, C)``."""
+    """Apply the whole program to ``state`` (``(2^n, C)``) with angles ``thetas`` ``(M, C)``."""
     for seg in program.segments:
         if isinstance(seg, Loop):
             body = seg.body
