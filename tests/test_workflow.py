@@ -1,5 +1,6 @@
 """Runs the real Snakemake workflow on config/quick.yaml in a temporary copy of the repository."""
 
+import csv
 import shutil
 import subprocess
 import sys
@@ -30,6 +31,38 @@ def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
+def read(repo: Path, name: str) -> list[dict]:
+    with open(repo / "results/tables" / name, newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def check_ranks_against_orbit_bound(repo: Path) -> None:
+    """Every measured QFIM rank is at most the exact orbit dimension, and reaches it when saturated."""
+    dla = {(r["model"], r["n"]): r for r in read(repo, "dla.csv")}
+    assert {("tfim-open", "4"), ("tfim-periodic", "4"), ("qaqc", "2")} <= set(dla)
+    assert dla[("tfim-open", "4")]["dim"] == "16"  # the open TFIM chain's DLA has dimension n^2
+    for name, column in (("supp2.csv", "rank"), ("fig2.csv", "max_rank")):
+        rows = read(repo, name)
+        best: dict = {}
+        for r in rows:
+            key = (r["model"], r["n"])
+            assert int(r[column]) <= int(r["orbit_dim"]), (name, r)
+            assert r["orbit_dim"] == dla[key]["orbit_dim"]
+            best[key] = max(best.get(key, 0), int(r[column]))
+        # The quick config runs every model past M = orbit dimension, where the rank saturates.
+        for key, top in best.items():
+            assert top == int(dla[key]["orbit_dim"]), (name, key, top)
+
+
+def check_training_tables(repo: Path) -> None:
+    for fig in ("fig3", "supp4", "supp5"):
+        for r in read(repo, f"{fig}.csv"):
+            # qsim (complex64) recomputes every final loss from the final parameters.
+            assert abs(float(r["final_loss"]) - float(r["qsim_final_loss"])) < 1e-5, r
+            if r["qfim_rank"]:
+                assert int(r["qfim_rank"]) <= int(r["orbit_dim"])
+
+
 @pytest.mark.workflow
 def test_quick_workflow_end_to_end(tmp_path):
     repo = copy_repo(tmp_path / "repo")
@@ -41,11 +74,13 @@ def test_quick_workflow_end_to_end(tmp_path):
     assert len(table.read_text().splitlines()) > 10
     for ext in ("png", "pdf"):
         assert (repo / f"results/figures/supp2.{ext}").stat().st_size > 5000
-    for fig in ("ext1", "supp3"):
+    for fig in ("fig2", "fig3", "supp2", "supp3", "supp4", "supp5", "ext1"):
         assert len((repo / f"results/tables/{fig}.csv").read_text().splitlines()) > 3
         for ext in ("png", "pdf"):
             assert (repo / f"results/figures/{fig}.{ext}").stat().st_size > 5000
         assert (repo / f"book/_build/html/generated/{fig}.html").exists()
+    check_ranks_against_orbit_bound(repo)
+    check_training_tables(repo)
     index = repo / "book/_build/html/index.html"
     assert index.exists()
     page = (repo / "book/_build/html/generated/supp2.html").read_text()

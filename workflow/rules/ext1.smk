@@ -40,7 +40,8 @@ rule ext1_table:
 
 rule ext1_figure:
     input:
-        "results/tables/ext1.csv",
+        table="results/tables/ext1.csv",
+        bounds="results/tables/dla.csv",
     output:
         png="results/figures/ext1.png",
         pdf="results/figures/ext1.pdf",
@@ -49,4 +50,4 @@ rule ext1_figure:
     log:
         "logs/ext1_figure.log",
     shell:
-        "overparam figure ext1 {input} --out results/figures/ext1 2> {log}"
+        "overparam figure ext1 {input.table} --bounds {input.bounds} --out results/figures/ext1 2> {log}"

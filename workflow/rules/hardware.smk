@@ -45,7 +45,8 @@ rule hardware_table:
 
 rule hardware_figure:
     input:
-        "results/tables/hardware.csv",
+        table="results/tables/hardware.csv",
+        bounds="results/tables/dla.csv",
     output:
         png="results/figures/hardware.png",
         pdf="results/figures/hardware.pdf",
@@ -54,4 +55,4 @@ rule hardware_figure:
     log:
         "logs/hardware_figure.log",
     shell:
-        "overparam figure hardware {input} --out results/figures/hardware 2> {log}"
+        "overparam figure hardware {input.table} --bounds {input.bounds} --out results/figures/hardware 2> {log}"

@@ -127,7 +127,7 @@ def fig2_page(table: Path, prov: dict, wall: dict[str, float]) -> str:
 
 The computed counterpart of the paper's schematic: for each model, the largest QFIM rank over random
 parameter points at each number of parameters M, against two numbers read off the circuit alone:
-the dimension of the dynamical Lie algebra $\mathfrak g$ (which bounds the critical number of
+the dimension of the dynamical Lie algebra $\\mathfrak g$ (which bounds the critical number of
 parameters $M_c$) and the dimension of the orbit of the input state (the tight bound on the rank).
 
 ## How it was computed
@@ -482,14 +482,14 @@ calibration (simulated as a density matrix). Placed on the device qubits {qubits
   subgraph search of the device graph), compiled once with `cirq.optimize_for_target_gateset` to
   the device's first compilation target, validated with `device.validate_circuit`, and every
   evaluation below is one sweep over resolvers of that one circuit.
-- **QFIM.** $f(a, b) = |\langle\psi(b)|\psi(a)\rangle|^2$ is the probability of all zeros after
-  $U(b)^\dagger U(a)$, and $F = -2\,\nabla_b^2 f$ at $b = a$. Per pair of gates the four-term
-  parameter-shift formula $c_k c_l[f(++) - f(+-) - f(-+) + f(--)]$ (shifts $\pm\pi/(4c)$); on the
-  diagonal $2c_k^2[f(b_k + \pi/(2c_k)) - f(a, a)]$; a shared parameter sums over its gates.
+- **QFIM.** $f(a, b) = |\\langle\\psi(b)|\\psi(a)\\rangle|^2$ is the probability of all zeros after
+  $U(b)^\\dagger U(a)$, and $F = -2\\,\\nabla_b^2 f$ at $b = a$. Per pair of gates the four-term
+  parameter-shift formula $c_k c_l[f(++) - f(+-) - f(-+) + f(--)]$ (shifts $\\pm\\pi/(4c)$); on the
+  diagonal $2c_k^2[f(b_k + \\pi/(2c_k)) - f(a, a)]$; a shared parameter sums over its gates.
   That is $2G(G-1) + G + 1$ circuits for $G$ gates.
-- **Errors.** Each fidelity has the binomial error $\sqrt{{p(1-p)/N}}$ (Laplace-smoothed $p$), and
+- **Errors.** Each fidelity has the binomial error $\\sqrt{{p(1-p)/N}}$ (Laplace-smoothed $p$), and
   the QFIM is linear in the fidelities, so each entry's error is exact error propagation.
-- **Rank.** Eigenvalues above $z\,\sigma_F$ with $\sigma_F = (\sum_{{ij}}\sigma_{{ij}}^2)^{{1/2}}$,
+- **Rank.** Eigenvalues above $z\\,\\sigma_F$ with $\\sigma_F = (\\sum_{{ij}}\\sigma_{{ij}}^2)^{{1/2}}$,
   the r.m.s. Frobenius norm of the shot error, and $z = {first.get("z", 3)}$. By Weyl's inequality a
   zero eigenvalue moves by at most the spectral norm of the error, which is below its Frobenius
   norm; the measured rank is therefore a lower bound on the true rank with high probability, and
