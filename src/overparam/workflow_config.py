@@ -58,6 +58,9 @@ def check_config(config: Mapping[str, Any]) -> None:
             build_ansatz(extra["ansatz"], extra["n"], 1, options)
         except BadInput as err:
             raise ConfigError(f"supp3.extra[{k}]: {err}") from err
+    from overparam.workflow_geometry import check_geometry_config
+
+    check_geometry_config(config, ConfigError)
     hardware = config.get("hardware") or {}
     if hardware.get("enabled"):
         _check_hardware(hardware, models, smallest)

@@ -3,7 +3,7 @@
 
 BOOK_FIGURES = ["fig2", "fig3", "supp2", "supp3", "supp4", "supp5", "ext1"] + (
     ["hardware"] if HARDWARE_ENABLED else []
-)
+) + GEOMETRY_FIGURES
 
 
 rule book_pages:
@@ -11,7 +11,8 @@ rule book_pages:
         tables=expand("results/tables/{fig}.csv", fig=BOOK_FIGURES),
         figures=expand("results/figures/{fig}.png", fig=BOOK_FIGURES),
         extra=["results/tables/dla.csv"]
-        + expand("results/tables/{exp}_spectra.csv", exp=["supp4", "supp5"]),
+        + expand("results/tables/{exp}_spectra.csv", exp=["supp4", "supp5"])
+        + ["results/tables/critical.csv"],
     output:
         "book/generated/pages.json",
     params:

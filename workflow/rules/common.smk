@@ -104,3 +104,18 @@ HARDWARE_JOBS = (
 def _hardware_job(wc):
     backend, _, layers = wc.job.rpartition("_p")
     return backend, int(layers)
+
+
+# --- geometry.smk ---
+SPECTRA = config.get("spectra") or {}
+SPECTRA_RUNS = {f"{r['model']}_n{r['n']}_L{r['depth']}": r for r in SPECTRA.get("runs", [])}
+FIG4_KEYS = {(e["model"], e["n"]) for e in SPECTRA.get("fig4", [])}
+FIG1 = config.get("fig1") or {}
+GEOMETRY_FIGURES = (["fig1"] if FIG1 else []) + (["fig4", "supp1"] if SPECTRA_RUNS else [])
+
+
+def spectra_inputs(fig):
+    """The spectra JSONs of a figure (supp1: every run, fig4: the picked sizes) and their DLA results."""
+    runs = [k for k, r in SPECTRA_RUNS.items() if fig == "supp1" or (r["model"], r["n"]) in FIG4_KEYS]
+    keys = dict.fromkeys((SPECTRA_RUNS[k]["model"], SPECTRA_RUNS[k]["n"]) for k in runs)
+    return [f"results/data/spectra/{k}.json" for k in runs] + [f"results/data/dla/{m}_n{n}.json" for m, n in keys]

@@ -532,3 +532,9 @@ def render(figures: list[str], book: Path, tables: Path, figure_dir: Path, confi
         manifest["pages"].append(fig)
     write_json(out_dir / "pages.json", manifest)
     return manifest
+
+
+# Geometry pages (fig1, fig4 with the critical-M table, supp1).
+from overparam.report.geometry_pages import GEOMETRY_PAGES  # noqa: E402
+
+PAGES.update(GEOMETRY_PAGES)

@@ -263,3 +263,9 @@ def hardware_rows(sweep_files: Iterable[str | Path]) -> list[list]:
 
 
 TABLES["hardware"] = (HARDWARE_HEADER, hardware_rows)
+
+
+# Geometry figures (fig1, fig4, supp1) and the critical-M table.
+from overparam.results.geometry_tables import GEOMETRY_TABLES  # noqa: E402
+
+TABLES.update(GEOMETRY_TABLES)
