@@ -10,8 +10,17 @@ relative tolerance set by the precision of the states the matrix was built from:
   error ``eps ~ 1e-7`` in the state derivatives lifts exact zeros only to ``eps^2 ~ 1e-14``
   (measured: 3e-14 for tfim-hva n = 6, p = 10), leaving five orders of magnitude of margin.
 
-Measured non-zero QFIM eigenvalues of the paper's models go down to about ``6e-6 * lambda_max``
-(tfim-hva open, n = 6, p = 10), so a looser cut such as ``1e-4`` would undercount the rank.
+How small can a real (non-zero in exact arithmetic) eigenvalue be? Measured on tfim-hva open,
+n = 6 (orbit bound 18), 25 random points per depth (seed 2023, the supp2 points), smallest
+``lambda_18 / lambda_max`` (or ``lambda_M`` below saturation): p = 6: 7e-10; p = 7: 1.4e-12;
+p = 8: 1.1e-12; p = 9 (M = 18, exactly the bound): 8.2e-16, median 1.2e-8; p = 10: 1.2e-8;
+p = 11: 1.4e-6; p = 12: 1.1e-6. A 40-digit mpmath recomputation of the p = 9 points confirms the
+tiny values are real (8.239e-16, 5.316e-13, 9.456e-13 of lambda_max; double precision agrees to 3-4
+digits). So no relative cut separates real from null eigenvalues at ``M`` near the orbit bound: there
+the per-point rank can be undercounted by one or two (p = 9: ranks 17 and 18 at 1e-10), while past
+saturation (p >= 10 here) the smallest real eigenvalue stays above 1e-8 and the cut is safe. Read
+ranks near ``M = R`` as lower bounds (the maximum over points is what the figures use), and never use
+a looser cut such as ``1e-4``, which would undercount everywhere.
 
 Every result also reports the *gap*: the ratio between the smallest kept and the largest dropped
 eigenvalue, and the whole spectrum is always kept so a reader can judge the cut.

@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Iterable
 
 from overparam.fileio import read_json
-from overparam.results.tables import _bounds, _split, options_label, read_csv
+
+# tables.py registers these tables at its end, so the helpers below are imported from it lazily
+# (inside each function): importing either module first then works.
 
 SPECTRA_HEADER = (
     "model", "ansatz", "options", "n", "layers", "n_params", "point", "run", "loss", "grad_norm", "matrix",
@@ -21,6 +23,8 @@ def spectra_rows(files: Iterable[str | Path]) -> list[list]:
     ``point`` is ``random`` or ``converged``; ``index`` counts from 1 in descending order (the
     Hessian's negative eigenvalues come last); ``rank`` is that matrix's numerical rank.
     """
+    from overparam.results.tables import _bounds, _split, options_label
+
     rows = []
     data, dla = _split(files)
     for d in data:
@@ -51,6 +55,8 @@ def critical_rows(files: Iterable[str | Path]) -> list[list]:
     (``dim``, ``orbit_dim``). ``saturated`` says whether that maximum equals the orbit bound, i.e.
     whether the sweep went deep enough for ``m_critical`` to be the critical number ``M_c``.
     """
+    from overparam.results.tables import read_csv
+
     tables = {Path(f).stem: read_csv(f) for f in files}
     dla = {(r["model"], r["n"]): r for r in tables.pop("dla", [])}
     rows = []
@@ -90,6 +96,8 @@ def fig1_rows(files: Iterable[str | Path]) -> list[list]:
     """Landscape table: every polished end point (``endpoint``), every minimum of the shallow model
     carried into the deep one (``carried``), the marked points of each slice (``marker``) and the loss
     on each slice's grid (``grid``, one row per grid point)."""
+    from overparam.results.tables import options_label
+
     rows = []
 
     def point(head, item, label, p, alpha="", beta=""):
