@@ -63,6 +63,29 @@ def check_training_tables(repo: Path) -> None:
                 assert int(r["qfim_rank"]) <= int(r["orbit_dim"])
 
 
+def check_geometry_outputs(repo: Path) -> None:
+    """fig4/supp1 spectra, critical.csv and the fig1 landscape from the quick config."""
+    for fig in ("fig1", "fig4", "supp1"):
+        for ext in ("png", "pdf"):
+            assert (repo / f"results/figures/{fig}.{ext}").stat().st_size > 5000
+        assert (repo / f"book/_build/html/generated/{fig}.html").exists()
+    fig4, supp1 = read(repo, "fig4.csv"), read(repo, "supp1.csv")
+    assert fig4 and {(r["model"], r["n"]) for r in fig4} < {(r["model"], r["n"]) for r in supp1}
+    assert {r["point"] for r in supp1} == {"random", "converged"}
+    for r in supp1:
+        # Every QFIM rank, and the Hessian rank at a solution, is at most the orbit bound.
+        if r["matrix"] == "qfim" or r["point"] == "converged":
+            assert int(r["rank"]) <= int(r["orbit_dim"]), r
+    for r in read(repo, "critical.csv"):
+        assert int(r["max_rank"]) <= int(r["orbit_dim"]) and r["m_critical_le_dim_g"] == "1", r
+    land = read(repo, "fig1.csv")
+    carried = [r for r in land if r["item"] == "carried"]
+    assert carried and all(r["kind"] == "saddle" and int(r["hessian_index"]) > 0 for r in carried)
+    for r in land:
+        if r["item"] == "endpoint" and r["kind"].endswith("minimum"):
+            assert float(r["grad_norm"]) < 1e-6 and r["hessian_index"] == "0", r
+
+
 @pytest.mark.workflow
 def test_quick_workflow_end_to_end(tmp_path):
     repo = copy_repo(tmp_path / "repo")
@@ -81,6 +104,7 @@ def test_quick_workflow_end_to_end(tmp_path):
         assert (repo / f"book/_build/html/generated/{fig}.html").exists()
     check_ranks_against_orbit_bound(repo)
     check_training_tables(repo)
+    check_geometry_outputs(repo)
     index = repo / "book/_build/html/index.html"
     assert index.exists()
     page = (repo / "book/_build/html/generated/supp2.html").read_text()

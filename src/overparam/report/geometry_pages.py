@@ -181,26 +181,27 @@ reaches (α = 1), second axis its most negative Hessian direction.
   "Global" means the lowest loss found at that depth (within $10^{{-9}}$); at p = {shallow} that lowest
   minimum is itself above zero, since the shallow circuit cannot reach the ground state.
 - **Carrying a minimum over.** A p = {shallow} parameter vector becomes a p = {deep} one by inserting
-  zero-angle layers before the real ones. In the HVA the two generators of a layer commute with
-  themselves, and the input $|+\\rangle^{{\\otimes n}}$ is an eigenstate of $\\sum X$, so every
-  inserted zero gate sits next to a gate with the same generator: the state, the loss and the
-  vanishing gradient are unchanged (checked numerically for every carried point; the run stops with
-  an error otherwise). Only the Hessian changes: it gains the new directions.
+  zero-angle layers before the real ones. A layer is $e^{{-i\beta\sum X}}e^{{-i\gamma\sum ZZ/2}}$,
+  so an inserted zero layer before layer k puts its ZZ gate right next to layer k's ZZ gate, and its
+  X gate right next to layer k−1's X gate (or on the input $|+\rangle^{{\otimes n}}$, an eigenstate
+  of $\sum X$). At zero angle each inserted gate's derivative is its neighbour's, which vanishes at a
+  critical point: the state, the loss and the zero gradient carry over (checked numerically for every
+  carried point; the run stops with an error otherwise), and only the Hessian gains directions.
 
 ## The numbers
 
 {_md_table(["p", "M", "inits", "lowest/global minima", "spurious minima", "saddles", "not converged", "distinct minimum values", "lowest loss"], counts)}
 
-Of the {n_spur} runs that end in a spurious minimum at p = {shallow}, and the lowest minima, every
-minimum carried into p = {deep} was evaluated there ({len(carried)} points): {saddles} are saddles.
-Hessian index at the carried points (most negative eigenvalue between
-{min(min_eigs):.3g} and {max(min_eigs):.3g}):
+All {len(carried)} minima found at p = {shallow} ({n_spur} spurious, {len(carried) - n_spur} at the
+lowest loss) were carried into p = {deep}: **{saddles} of {len(carried)} are saddles there**
+(most negative Hessian eigenvalue between {min(min_eigs):.3g} and {max(min_eigs):.3g}):
 
 {_md_table(["carried point", "kind at p = " + str(deep), "Hessian index", "count"], carried_rows)}
 
-Marked points of the slices:
+Marked points of the slices (the carried lowest minimum lies off the middle plane; its α, β are
+its projection, and the figure does not draw it):
 
-{_md_table(["p", "point", "kind", "loss", "|grad|", "index", "zero modes", "min eigenvalue", "α", "β"], markers)}
+{_md_table(["p", "point", "kind", "loss", "gradient norm", "index", "zero modes", "min eigenvalue", "α", "β"], markers)}
 
 {_provenance_block(prov, wall)}
 """
