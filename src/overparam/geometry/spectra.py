@@ -20,11 +20,14 @@ from overparam.errors import BadInput
 from overparam.geometry.qfim import qfim_from_jacobian
 from overparam.geometry.rank import HESSIAN_RTOL, RTOL, spectrum_rank
 
-# Bytes of working memory per (parameter x amplitude): forward-mode differentiation carries one
-# tangent state per parameter (complex128, 16 bytes) and the Hessian's jvp over the adjoint gradient
-# carries the (psi, lambda) pair per tangent, plus XLA temporaries; 256 bytes is a generous bound
-# (measured peak well below it for tfim-hva n = 10, M = 208).
-BYTES_PER_TANGENT_AMPLITUDE = 256
+# Working memory of one QFIM + Hessian evaluation. Forward-mode differentiation carries one tangent
+# state per parameter (complex128) and the Hessian's jvp over the adjoint gradient carries the
+# (psi, lambda) pair per tangent, plus XLA temporaries and compilation. Measured on tfim-hva open
+# n = 10, p = 104 (M = 208, 2^10 amplitudes): peak RSS 668 MiB, of which 315 MiB were added by the
+# evaluation and its compilation, i.e. ~1.5 kB per (parameter x amplitude); the estimate below
+# (fixed 512 MiB plus 2 kB per parameter x amplitude) gives 928 MiB there.
+BYTES_PER_TANGENT_AMPLITUDE = 2048
+FIXED_BYTES = 512 * 2**20
 
 
 def physical_memory_bytes() -> int:
@@ -38,7 +41,7 @@ def physical_memory_bytes() -> int:
 def memory_estimate(n_qubits: int, n_params: int, n_states: int = 1) -> int:
     """Bytes one QFIM + Hessian evaluation needs (tangent states plus the ``M x M`` matrices)."""
     tangents = BYTES_PER_TANGENT_AMPLITUDE * n_params * (2**n_qubits) * max(1, n_states)
-    return tangents + 8 * 8 * n_params**2
+    return FIXED_BYTES + tangents + 8 * 8 * n_params**2
 
 
 def check_memory(ansatz: Ansatz, limit_bytes: int | None = None) -> int:
