@@ -172,8 +172,8 @@ def test_critical_table(tmp_path):
         [tmp_path / "fig2.csv", tmp_path / "supp2.csv", tmp_path / "dla.csv"])]
     by = {r["source"]: r for r in rows}
     assert by["supp2"]["m_critical"] == "8" and by["supp2"]["max_rank"] == "8" and by["supp2"]["saturated"] == "1"
-    assert by["supp2"]["samples"] == "2" and by["supp2"]["dla_dim"] == "16" and by["supp2"]["m_critical_le_dim_g"] == "1"
-    assert by["fig2"]["m_critical"] == "6" and by["fig2"]["saturated"] == "0"
+    assert by["supp2"]["samples"] == "2" and by["supp2"]["dla_dim"] == "16" and by["supp2"]["within_dim_g"] == "1"
+    assert by["fig2"]["m_critical"] == "6" and by["fig2"]["saturated"] == "0" and by["fig2"]["m_before"] == "4"
 
 
 @pytest.mark.slow

@@ -77,7 +77,7 @@ def check_geometry_outputs(repo: Path) -> None:
         if r["matrix"] == "qfim" or r["point"] == "converged":
             assert int(r["rank"]) <= int(r["orbit_dim"]), r
     for r in read(repo, "critical.csv"):
-        assert int(r["max_rank"]) <= int(r["orbit_dim"]) and r["m_critical_le_dim_g"] == "1", r
+        assert int(r["max_rank"]) <= int(r["orbit_dim"]) and r["within_dim_g"] == "1", r
     land = read(repo, "fig1.csv")
     carried = [r for r in land if r["item"] == "carried"]
     assert carried and all(r["kind"] == "saddle" and int(r["hessian_index"]) > 0 for r in carried)

@@ -44,7 +44,7 @@ def spectra_rows(files: Iterable[str | Path]) -> list[list]:
 
 CRITICAL_HEADER = (
     "model", "ansatz", "options", "n", "source", "samples", "m_min", "m_max", "max_rank", "m_critical",
-    "layers_critical", "dla_dim", "orbit_dim", "saturated", "m_critical_le_dim_g",
+    "layers_critical", "m_before", "dla_dim", "orbit_dim", "saturated", "within_dim_g",
 )
 
 
@@ -54,6 +54,9 @@ def critical_rows(files: Iterable[str | Path]) -> list[list]:
     Reads ``fig2.csv`` (column ``max_rank``), ``supp2.csv`` (``rank`` per point) and ``dla.csv``
     (``dim``, ``orbit_dim``). ``saturated`` says whether that maximum equals the orbit bound, i.e.
     whether the sweep went deep enough for ``m_critical`` to be the critical number ``M_c``.
+    ``m_before`` is the largest swept M below ``m_critical``; ``within_dim_g`` is 1 when the rank
+    saturated no later than the first swept M at or above ``dim g`` (``M_c <= dim g`` up to the
+    sweep's step: M grows by a whole layer at a time).
     """
     from overparam.results.tables import read_csv
 
@@ -78,10 +81,12 @@ def critical_rows(files: Iterable[str | Path]) -> list[list]:
             bound = dla.get(key, {})
             dim, orbit = bound.get("dim", r.get("dla_dim", "")), bound.get("orbit_dim", r.get("orbit_dim", ""))
             n_samples = int(r["samples"]) if "samples" in r else len(samples[key])
+            before = max((m for m in by_m if m < m_c), default=None)
+            within = "" if dim == "" else int(m_c <= int(dim) or (before is not None and before < int(dim)))
             rows.append([
                 key[0], r["ansatz"], r["options"], key[1], source, n_samples, min(by_m), max(by_m), top, m_c,
-                by_m[m_c]["layers"], dim, orbit, int(orbit != "" and top == int(orbit)),
-                int(dim != "" and m_c <= int(dim)) if dim != "" else "",
+                by_m[m_c]["layers"], "" if before is None else before, dim, orbit,
+                int(orbit != "" and top == int(orbit)), within,
             ])
     return rows
 
