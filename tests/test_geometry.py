@@ -193,3 +193,28 @@ def test_landscape_cli_end_to_end(tmp_path):
     rows = fig1_rows([out])
     assert sum(1 for r in rows if r[6] == "grid") == 2 * 7 * 7
     assert main(argv[:6] + ["--under", "6", "--over", "3"]) == 2
+
+
+def test_config_checks_name_the_bad_key():
+    import yaml
+
+    from overparam.workflow_config import ConfigError, check_config
+
+    with open("config/quick.yaml") as fh:
+        base = yaml.safe_load(fh)
+    check_config(base)
+    cases = [
+        (("spectra", "runs", 0, "depth"), 3, "spectra.runs[0].depth: depth 3"),
+        (("spectra", "runs", 0, "n"), 6, "has no fig3 training run"),
+        (("spectra", "fig4", 0, "n"), 6, "spectra.fig4[0]"),
+        (("fig1", "under"), 6, "fig1.under"),
+        (("fig1", "model"), "tfim-opne", "fig1.model"),
+    ]
+    for path, value, needle in cases:
+        cfg = yaml.safe_load(yaml.safe_dump(base))
+        node = cfg
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+        with pytest.raises(ConfigError, match=needle.replace("[", r"\[").replace("]", r"\]")):
+            check_config(cfg)
