@@ -5,5 +5,7 @@ from __future__ import annotations
 from typing import Callable
 
 from overparam import cli_circuits, cli_noise, hardware_cli
+from overparam import cli_beyond
 
 REGISTRARS: list[Callable[..., None]] = [cli_noise.register, cli_circuits.register, hardware_cli.register]
+REGISTRARS.append(cli_beyond.register)
