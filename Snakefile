@@ -14,6 +14,7 @@ include: "workflow/rules/figures.smk"
 include: "workflow/rules/ext1.smk"
 include: "workflow/rules/supp3.smk"
 include: "workflow/rules/hardware.smk"
+include: "workflow/rules/beyond.smk"
 include: "workflow/rules/book.smk"
 
 

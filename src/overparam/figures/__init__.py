@@ -4,3 +4,4 @@ Every module exposes ``draw(table, out_stem, data=None)``.
 """
 
 FIGURES = ("ext1", "fig2", "fig3", "hardware", "supp2", "supp3", "supp4", "supp5")
+FIGURES += ("beyond",)
