@@ -12,7 +12,8 @@ class BeyondSummary:
 
     ``m_c``: the smallest M at which the largest rank over the points reaches the orbit dimension
     (``None`` if it never does); ``m_c_all``: the smallest M at which *every* point does;
-    ``m_c_tight``: as ``m_c`` at the tight cut.
+    ``m_c_tight``: as ``m_c`` at the tight cut; ``saturated_gap``: the smallest ratio, over the
+    points, of the last kept to the first dropped eigenvalue at the largest M.
     """
 
     model: str
@@ -26,6 +27,7 @@ class BeyondSummary:
     m_c: int | None
     m_c_all: int | None
     m_c_tight: int | None
+    saturated_gap: float
     compile_seconds: float
     point_seconds: float
     device: str
@@ -50,10 +52,12 @@ def summarize(rows: list[dict[str, str]]) -> list[BeyondSummary]:
         rank: dict[int, list[int]] = defaultdict(list)
         tight: dict[int, list[int]] = defaultdict(list)
         seconds: dict[str, float] = {}
+        gaps: dict[int, list[float]] = defaultdict(list)
         for r in rs:
             rank[int(r["n_params"])].append(int(r["rank"]))
             tight[int(r["n_params"])].append(int(r["tight_rank"]))
             seconds[r["sample"]] = float(r["point_seconds"])
+            gaps[int(r["n_params"])].append(float(r["gap"]))
         ms = sorted(rank)
         orbit = int(rs[0]["orbit_dim"]) if rs[0].get("orbit_dim") else None
         dla = int(rs[0]["dla_dim"]) if rs[0].get("dla_dim") else None
@@ -64,6 +68,7 @@ def summarize(rows: list[dict[str, str]]) -> list[BeyondSummary]:
                 m_c=_first(ms, lambda m: orbit is not None and max(rank[m]) == orbit),
                 m_c_all=_first(ms, lambda m: orbit is not None and min(rank[m]) == orbit),
                 m_c_tight=_first(ms, lambda m: orbit is not None and max(tight[m]) == orbit),
+                saturated_gap=min(gaps[ms[-1]]),
                 compile_seconds=float(rs[0]["compile_seconds"]),
                 point_seconds=sum(seconds.values()) / len(seconds),
                 device=rs[0]["device"],
