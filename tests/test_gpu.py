@@ -142,3 +142,26 @@ def test_workflow_gpu_switch_fails_at_config_load(tmp_path):
     lines = [line for line in out.stderr.splitlines() if line.startswith("config error")]
     assert len(lines) == 1 and lines[0].startswith("config error: simulator.gpu: GPU requested but ")
     assert "Building DAG" not in out.stdout + out.stderr
+
+
+def test_use_gpu_puts_the_engine_on_the_cuda_device(monkeypatch):
+    import jax
+    import numpy as np
+
+    from overparam.ansatze import build_ansatz
+    from overparam.sim.engine import build_engine
+
+    stand_in = jax.devices("cpu")[0]  # plays the CUDA device; the wiring is what is tested
+    real_devices = jax.devices
+    monkeypatch.setattr(device, "require_gpu", lambda in_process=True: None)
+    monkeypatch.setattr(jax, "devices", lambda backend=None: [stand_in] if backend == "cuda" else real_devices(backend))
+    monkeypatch.setitem(device._state, "gpu", False)
+    try:
+        device.use_gpu(True)
+        assert device.gpu_enabled()
+        assert jax.config.jax_default_device == stand_in
+        engine = build_engine(build_ansatz("tfim-hva", 3, 1, {}))
+        psi = engine._state_of(jax.numpy.zeros(2), 0)
+        assert psi.devices() == {stand_in} and np.isclose(float(jax.numpy.linalg.norm(psi)), 1.0)
+    finally:
+        jax.config.update("jax_default_device", None)

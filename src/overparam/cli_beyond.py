@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import platform
 import time
 
 log = logging.getLogger(__name__)
@@ -23,7 +22,9 @@ def device_label() -> str:
         import jax
 
         return f"gpu: {jax.devices('cuda')[0].device_kind}"
-    return f"cpu: {platform.processor() or platform.machine()}"
+    from overparam.results.provenance import cpu_model
+
+    return f"cpu: {cpu_model()}"
 
 
 def cmd_qfim_prefix(args: argparse.Namespace) -> dict:
