@@ -66,6 +66,12 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("-v", "--verbose", action="store_true", help="progress log on stderr")
 
 
+def add_gpu_flag(p: argparse.ArgumentParser) -> None:
+    """``--gpu``: qsim on CUDA and the JAX engine on the GPU (checked before any simulation)."""
+    p.add_argument("--gpu", action="store_true",
+                   help="run qsim (use_gpu=True) and the JAX engine on the GPU; exits 2 if either cannot")
+
+
 # --- ansatz list -----------------------------------------------------------------------------
 
 
@@ -332,6 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_q.add_argument("--backend", default="qsim", help="qsim (default, complex64), cirq (complex128) or jax (differentiable engine, float64)")
     p_q.add_argument("--out", help="also write the JSON object to this file (atomically)")
     _add_common(p_q)
+    add_gpu_flag(p_q)
     p_q.set_defaults(func=cmd_qfim)
 
     p_s = sub.add_parser("qfim-sweep", help="QFIM rank versus depth (experiment 3)")
@@ -345,6 +352,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_s.add_argument("--label", help="model name recorded in the output (default: the ansatz name)")
     p_s.add_argument("--out", help="write the JSON object to this file (atomically)")
     _add_common(p_s)
+    add_gpu_flag(p_s)
     p_s.set_defaults(func=cmd_qfim_sweep)
 
     p_d = sub.add_parser("dla", help="exact dynamical Lie algebra and orbit dimension")
@@ -367,6 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_tr.add_argument("--label", help="model name recorded in the output")
     p_tr.add_argument("--out", help="also write the JSON object to this file (atomically)")
     _add_common(p_tr)
+    add_gpu_flag(p_tr)
     p_tr.set_defaults(func=cmd_train)
 
     p_t = sub.add_parser("table", help="assemble a figure's CSV table from the engines' JSON outputs")
@@ -424,6 +433,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
+        # The device is settled (and a requested GPU checked) before any simulation starts.
+        from overparam.sim.device import use_gpu
+
+        use_gpu(bool(getattr(args, "gpu", False)))
         args.func(args)
     except BadInput as err:
         sys.stderr.write(f"overparam: error: {err}\n")

@@ -4,6 +4,7 @@
 BOOK_FIGURES = ["fig2", "fig3", "supp2", "supp3", "supp4", "supp5", "ext1"] + (
     ["hardware"] if HARDWARE_ENABLED else []
 ) + GEOMETRY_FIGURES
+BOOK_FIGURES += ["beyond"] if BEYOND_ENABLED else []
 
 
 rule book_pages:

@@ -119,3 +119,29 @@ def spectra_inputs(fig):
     runs = [k for k, r in SPECTRA_RUNS.items() if fig == "supp1" or (r["model"], r["n"]) in FIG4_KEYS]
     keys = dict.fromkeys((SPECTRA_RUNS[k]["model"], SPECTRA_RUNS[k]["n"]) for k in runs)
     return [f"results/data/spectra/{k}.json" for k in runs] + [f"results/data/dla/{m}_n{n}.json" for m, n in keys]
+# --- GPU switch (issue 8) ---
+# simulator.gpu: qsim (CUDA build) and the JAX engine on one GPU. Checked here, when the config
+# loads, before any job: one line and exit 2 naming what is missing. JAX is asked in a child
+# process so that the scheduler itself never initialises CUDA.
+GPU = bool(config["simulator"].get("gpu", False))
+if GPU:
+    from overparam.errors import BadInput
+    from overparam.sim.device import require_gpu
+
+    try:
+        require_gpu(in_process=False)
+    except BadInput as err:
+        sys.stderr.write(f"config error: simulator.gpu: {err}\n")
+        sys.exit(2)
+GPU_FLAG = "--gpu" if GPU else ""
+
+
+def gpu_resource(wildcards):
+    """``resources: gpu=`` of a GPU-capable rule: one GPU when the switch is on, none otherwise."""
+    return 1 if GPU else 0
+
+
+# --- beyond.smk ---
+BEYOND = config.get("beyond", {"enabled": False})
+BEYOND_ENABLED = bool(BEYOND.get("enabled", False))
+BEYOND_RUNS = {f"{r['model']}_n{r['n']}": r for r in BEYOND.get("runs", [])} if BEYOND_ENABLED else {}

@@ -12,6 +12,9 @@ rule qfim_sweep:
         samples=lambda wc: config[wc.fig]["samples"],
         seed=SEED,
         backend=BACKEND,
+        gpu=GPU_FLAG,
+    resources:
+        gpu=gpu_resource,
     wildcard_constraints:
         fig="fig2|supp2",
     conda:
@@ -23,7 +26,7 @@ rule qfim_sweep:
     shell:
         "OVERPARAM_THREADS={threads} overparam qfim-sweep {params.model} --n {params.n}"
         " --layers {params.layers} --samples {params.samples} --seed {params.seed}"
-        " --backend {params.backend} --label {params.label} --out {output} --verbose 2> {log}"
+        " --backend {params.backend} --label {params.label} {params.gpu} --out {output} --verbose 2> {log}"
 
 
 rule qfim_sweep_table:

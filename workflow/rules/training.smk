@@ -16,6 +16,9 @@ rule train_run:
         steps=lambda wc: config[wc.exp]["steps"],
         lr=lambda wc: config[wc.exp]["lr"],
         seed=SEED,
+        gpu=GPU_FLAG,
+    resources:
+        gpu=gpu_resource,
     wildcard_constraints:
         exp="|".join(TRAINING),
     conda:
@@ -27,7 +30,7 @@ rule train_run:
     shell:
         "OVERPARAM_THREADS={threads} overparam train {params.model} --n {params.n}"
         " --layers {params.layers} --seeds {params.runs} --steps {params.steps} --lr {params.lr}"
-        " --seed {params.seed} --spectra {params.spectra} --label {params.label}"
+        " --seed {params.seed} --spectra {params.spectra} --label {params.label} {params.gpu}"
         " --curves {output.curves} --out {output.summary} --verbose 2> {log}"
 
 

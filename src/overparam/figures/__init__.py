@@ -5,3 +5,4 @@ Every module exposes ``draw(table, out_stem, data=None)``.
 
 FIGURES = ("ext1", "fig2", "fig3", "hardware", "supp2", "supp3", "supp4", "supp5")
 FIGURES = FIGURES + ("fig1", "fig4", "supp1")  # geometry figures
+FIGURES += ("beyond",)

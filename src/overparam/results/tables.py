@@ -269,3 +269,31 @@ TABLES["hardware"] = (HARDWARE_HEADER, hardware_rows)
 from overparam.results.geometry_tables import GEOMETRY_TABLES  # noqa: E402
 
 TABLES.update(GEOMETRY_TABLES)
+# --- beyond (issue 8): QFIM rank for every prefix M of one deep circuit, sizes beyond the paper ----
+BEYOND_HEADER = (
+    "model", "ansatz", "options", "n", "layers", "n_params", "sample", "rank", "tight_rank", "tolerance",
+    "tight_tolerance", "gap", "dla_dim", "orbit_dim", "backend", "device", "point_seconds", "compile_seconds",
+    "spectrum",
+)
+
+
+def beyond_rows(files: Iterable[str | Path]) -> list[list]:
+    """One row per (model, size, random point, M): the rank at the standard and the tight cut, the
+    Lie bounds, where and how fast the point's Jacobian was computed, and the whole spectrum."""
+    rows = []
+    data, dla = _split(files)
+    for run in data:
+        label = run.get("model") or run["ansatz"]
+        bounds = _bounds(dla, label, run["n"])
+        for k, smp in enumerate(run["samples"]):
+            for rec in smp["records"]:
+                rows.append(
+                    [label, run["ansatz"], options_label(run["options"]), run["n"], run["layers"], rec["n_params"], k,
+                     rec["rank"], rec["tight_rank"], run["tolerance"], run["tight_tolerance"], f"{rec['gap']:.6g}",
+                     *bounds, run["backend"], run["device"], f"{smp['seconds']:.4g}", f"{run['compile_seconds']:.4g}",
+                     " ".join(f"{v:.8g}" for v in rec["spectrum"])]
+                )
+    return rows
+
+
+TABLES["beyond"] = (BEYOND_HEADER, beyond_rows)

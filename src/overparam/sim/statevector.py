@@ -35,16 +35,26 @@ def check_backend(backend: str) -> str:
     return backend
 
 
-@lru_cache(maxsize=8)
 def simulator(backend: str = "qsim", threads: int | None = None) -> cirq.SimulatesFinalState:
-    """A cached simulator for ``backend`` ('qsim' in complex64, 'cirq' in complex128)."""
+    """A cached simulator for ``backend`` ('qsim' in complex64, 'cirq' in complex128).
+
+    qsim runs on the GPU when :func:`overparam.sim.device.use_gpu` switched this process to it.
+    """
+    from overparam.sim.device import gpu_enabled
+
+    return _simulator(backend, threads, gpu_enabled())
+
+
+@lru_cache(maxsize=8)
+def _simulator(backend: str, threads: int | None, gpu: bool) -> cirq.SimulatesFinalState:
     check_backend(backend)
     if backend == "cirq":
         return cirq.Simulator(dtype=np.complex128)
     import qsimcirq
 
-    opts = qsimcirq.QSimOptions(cpu_threads=threads or default_threads())
-    return qsimcirq.QSimSimulator(qsim_options=opts)
+    from overparam.sim.device import qsim_options
+
+    return qsimcirq.QSimSimulator(qsim_options=qsim_options(threads or default_threads(), gpu))
 
 
 def simulate_state(
