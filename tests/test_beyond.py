@@ -126,29 +126,3 @@ def test_cli_table_figure_page(tmp_path, capsys):
     assert (tmp_path / "beyond.png").stat().st_size > 5000 and (tmp_path / "beyond.pdf").exists()
     page = PAGES["beyond"][0](table, PROV, {})
     assert "figures/beyond.png" in page and "| tfim-open | 4 | 16 | 8 |" in page
-
-
-@pytest.mark.workflow
-def test_beyond_target_through_snakemake(tmp_path):
-    import csv
-
-    from test_workflow import copy_repo, snakemake
-
-    repo = copy_repo(tmp_path / "repo")
-    cfg = repo / "config/quick.yaml"
-    cfg.write_text(cfg.read_text() + (
-        "beyond:\n  enabled: true\n  samples: 2\n  backend: jax\n  runs:\n"
-        "    - {model: tfim-periodic, n: 5, depth: 4}\n    - {model: tfim-open, n: 4, depth: 8}\n"
-    ))
-    out = snakemake(repo, "results/figures/beyond.png", "--configfile", "config/quick.yaml")
-    assert out.returncode == 0, out.stderr[-3000:]
-    with open(repo / "results/tables/beyond.csv", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    assert {(r["model"], r["n"]) for r in rows} == {("tfim-periodic", "5"), ("tfim-open", "4")}
-    for r in rows:
-        assert int(r["rank"]) <= int(r["orbit_dim"])
-    for model, orbit in (("tfim-periodic", 4), ("tfim-open", 8)):  # exact orbit dimensions (n = 5, 4)
-        mine = [r for r in rows if r["model"] == model]
-        assert {int(r["orbit_dim"]) for r in mine} == {orbit}
-        assert max(int(r["rank"]) for r in mine) == orbit  # saturated at the orbit bound
-    assert (repo / "benchmarks/out/beyond_data/tfim-open_n4.tsv").exists()

@@ -87,6 +87,20 @@ def check_geometry_outputs(repo: Path) -> None:
 
 
 @pytest.mark.workflow
+def check_beyond_outputs(repo: Path) -> None:
+    """The quick config's beyond runs (periodic n = 5, open n = 4) saturate at their exact orbit bound."""
+    rows = read(repo, "beyond.csv")
+    assert {(r["model"], r["n"]) for r in rows} == {("tfim-periodic", "5"), ("tfim-open", "4")}
+    for r in rows:
+        assert int(r["rank"]) <= int(r["orbit_dim"])
+    for model, orbit in (("tfim-periodic", 4), ("tfim-open", 8)):
+        mine = [r for r in rows if r["model"] == model]
+        assert {int(r["orbit_dim"]) for r in mine} == {orbit}
+        assert max(int(r["rank"]) for r in mine) == orbit
+    assert (repo / "benchmarks/out/beyond_data/tfim-open_n4.tsv").exists()
+
+
+@pytest.mark.workflow
 def test_quick_workflow_end_to_end(tmp_path):
     repo = copy_repo(tmp_path / "repo")
     out = snakemake(repo, "--configfile", "config/quick.yaml")
@@ -97,7 +111,7 @@ def test_quick_workflow_end_to_end(tmp_path):
     assert len(table.read_text().splitlines()) > 10
     for ext in ("png", "pdf"):
         assert (repo / f"results/figures/supp2.{ext}").stat().st_size > 5000
-    for fig in ("fig2", "fig3", "supp2", "supp3", "supp4", "supp5", "ext1"):
+    for fig in ("fig2", "fig3", "supp2", "supp3", "supp4", "supp5", "ext1", "beyond"):
         assert len((repo / f"results/tables/{fig}.csv").read_text().splitlines()) > 3
         for ext in ("png", "pdf"):
             assert (repo / f"results/figures/{fig}.{ext}").stat().st_size > 5000
@@ -105,6 +119,7 @@ def test_quick_workflow_end_to_end(tmp_path):
     check_ranks_against_orbit_bound(repo)
     check_training_tables(repo)
     check_geometry_outputs(repo)
+    check_beyond_outputs(repo)
     index = repo / "book/_build/html/index.html"
     assert index.exists()
     page = (repo / "book/_build/html/generated/supp2.html").read_text()
