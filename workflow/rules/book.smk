@@ -12,6 +12,7 @@ rule book_pages:
         figures=expand("results/figures/{fig}.png", fig=BOOK_FIGURES),
         extra=["results/tables/dla.csv"]
         + expand("results/tables/{exp}_spectra.csv", exp=["supp4", "supp5"]),
+        bench=BENCH_RESULTS,
     output:
         "book/generated/pages.json",
     params:

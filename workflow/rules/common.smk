@@ -104,3 +104,9 @@ HARDWARE_JOBS = (
 def _hardware_job(wc):
     backend, _, layers = wc.job.rpartition("_p")
     return backend, int(layers)
+
+
+# --- book.smk: committed benchmark results (benchmarks/results/*.json) read by the performance page ---
+import glob
+
+BENCH_RESULTS = sorted(glob.glob("benchmarks/results/*.json"))

@@ -20,6 +20,9 @@ rule qfim_sweep:
         "logs/qfim_sweep/{fig}_{run}.log",
     benchmark:
         "benchmarks/out/qfim_sweep/{fig}_{run}.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
     shell:
         "OVERPARAM_THREADS={threads} overparam qfim-sweep {params.model} --n {params.n}"
         " --layers {params.layers} --samples {params.samples} --seed {params.seed}"

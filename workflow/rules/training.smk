@@ -24,6 +24,9 @@ rule train_run:
         "logs/train/{exp}/{run}.log",
     benchmark:
         "benchmarks/out/train_run/{exp}_{run}.tsv"
+    threads: 1
+    resources:
+        mem_mb=4000,
     shell:
         "OVERPARAM_THREADS={threads} overparam train {params.model} --n {params.n}"
         " --layers {params.layers} --seeds {params.runs} --steps {params.steps} --lr {params.lr}"

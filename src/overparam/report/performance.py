@@ -1,0 +1,110 @@
+"""The performance page: committed benchmark results and this build's Snakemake job measurements.
+
+Benchmark results are the JSON files that ``benchmarks/bench_*.py --json-out`` write (committed
+under ``benchmarks/results/``); each carries its own command, date and machine. The workflow part
+reads the Snakemake ``benchmark:`` files of the build itself (``benchmarks/out/<rule>/<job>.tsv``).
+Only measured numbers are shown; a missing source is said to be missing.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+
+def _md_table(header: list[str], rows: list[list]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def load_benchmarks(results_dir: Path) -> list[dict[str, Any]]:
+    """Every benchmark JSON under ``results_dir`` (sorted by file name) that has columns and rows."""
+    out = []
+    for path in sorted(results_dir.glob("*.json")) if results_dir.is_dir() else []:
+        data = json.loads(path.read_text())
+        if isinstance(data, dict) and "columns" in data and "rows" in data:
+            data["_file"] = path.name
+            out.append(data)
+    return out
+
+
+def _benchmark_md(b: dict[str, Any]) -> str:
+    machine = b.get("machine", {})
+    tools = ", ".join(f"{k} {v}" for k, v in b.get("tools", {}).items()) or "none recorded"
+    pk = ", ".join(f"{k} {v}" for k, v in machine.get("packages", {}).items())
+    return f"""## {b.get("title", b["_file"])}
+
+{b.get("description", "")}
+
+{_md_table(b["columns"], b["rows"])}
+
+{"".join(f"- {note}" + chr(10) for note in b.get("notes", []))}
+- command: `{b.get("command", "?")}` (file `benchmarks/results/{b["_file"]}`), run {b.get("date", "?")},
+  {b.get("wall_seconds", float("nan")):.0f} s in all
+- tools compared: {tools}
+- machine: CPU {machine.get("cpu", "?")}; GPU {machine.get("gpu", "?")}; Python {machine.get("python", "?")}
+- packages: {pk or "not recorded"}; git commit `{machine.get("git_commit", "?")}`
+"""
+
+
+def job_rows(benchmark_dir: Path) -> list[list]:
+    """Per rule: jobs, total and longest wall time, total CPU time and peak resident memory."""
+    rows = []
+    for rule_dir in sorted(p for p in benchmark_dir.glob("*") if p.is_dir()) if benchmark_dir.is_dir() else []:
+        walls, cpus, rss = [], [], []
+        for tsv in sorted(rule_dir.glob("*.tsv")):
+            with open(tsv, newline="") as fh:
+                recs = list(csv.DictReader(fh, delimiter="\t"))
+            if not recs:
+                continue
+            rec = recs[-1]
+            walls.append(float(rec["s"]))
+            for key, acc in (("cpu_time", cpus), ("max_rss", rss)):
+                try:
+                    acc.append(float(rec.get(key, "NA")))
+                except ValueError:  # Snakemake writes NA when a process ended too fast to sample
+                    pass
+        if walls:
+            rows.append([
+                f"`{rule_dir.name}`", len(walls), f"{sum(walls):.1f}", f"{max(walls):.1f}",
+                f"{sum(cpus):.1f}" if cpus else "NA", f"{max(rss):.0f}" if rss else "NA",
+            ])
+    return rows
+
+
+def performance_page(results_dir: Path, benchmark_dir: Path, provenance_md: str) -> str:
+    """The whole performance page (MyST Markdown), ending with ``provenance_md``."""
+    benches = load_benchmarks(results_dir)
+    if benches:
+        bench_md = "\n".join(_benchmark_md(b) for b in benches)
+    else:
+        bench_md = (
+            "## Benchmarks against other tools\n\nNo benchmark results are committed under "
+            "`benchmarks/results/`. Run `python benchmarks/bench_lie.py --json-out benchmarks/results/bench_lie.json` "
+            "(and `bench_engine.py` likewise) in a venv with the `bench` extra to add them.\n"
+        )
+    jobs = job_rows(benchmark_dir)
+    jobs_md = (
+        _md_table(["rule", "jobs", "wall time (s)", "longest job (s)", "CPU time (s)", "peak RSS (MB)"], jobs)
+        if jobs else "No Snakemake benchmark files in this build."
+    )
+    return f"""# Performance
+
+Two kinds of measurement: the project's engines timed against other public tools on the paper's
+workloads (each table below was measured by a script in `benchmarks/`, on the machine it names,
+with every tool agreeing on the numbers before it was timed), and the wall time and memory of
+every simulation job of this very build.
+
+{bench_md}
+## The jobs of this build
+
+From the Snakemake `benchmark:` file of every simulation job (`benchmarks/out/<rule>/`); peak
+RSS is the largest resident memory of one job, which is what the rules' `mem_mb` resources must
+cover.
+
+{jobs_md}
+
+{provenance_md}"""
