@@ -196,6 +196,7 @@ def main() -> None:
             "wall_seconds": time.time() - started,
             "machine": {"cpu": cpu_model(), "gpu": gpu_model(), "python": platform.python_version(),
                         "packages": package_versions(),
+                    "load_average_1min_at_end": round(os.getloadavg()[0], 2),
                         "git_commit": git_commit(os.path.dirname(os.path.abspath(__file__)))},
             "tools": versions,
             "columns": ["n", "layers p", "M", "batch B", "tool", "value+grad (ms)", "compile (s)",

@@ -45,7 +45,8 @@ def _benchmark_md(b: dict[str, Any]) -> str:
 - command: `{b.get("command", "?")}` (file `benchmarks/results/{b["_file"]}`), run {b.get("date", "?")},
   {b.get("wall_seconds", float("nan")):.0f} s in all
 - tools compared: {tools}
-- machine: CPU {machine.get("cpu", "?")}; GPU {machine.get("gpu", "?")}; Python {machine.get("python", "?")}
+- machine: CPU {machine.get("cpu", "?")}; GPU {machine.get("gpu", "?")}; Python {machine.get("python", "?")};
+  1-minute load average at the end of the run {machine.get("load_average_1min_at_end", "not recorded")}
 - packages: {pk or "not recorded"}; git commit `{machine.get("git_commit", "?")}`
 """
 
