@@ -320,7 +320,7 @@ the dimension in closed form, it is set beside the computed one.
 The maximal QFIM rank over the random points of `fig2.csv` and `supp2.csv` at each M. The sweep
 places $M_c$ between the last swept M whose rank was below the bound and the first swept M that
 reaches it (an ansatz adds its parameters a layer at a time); the theory is contradicted only if
-the rank is still below the bound at some $M \ge \dim\mathfrak g$.
+the rank is still below the bound at some $M \\ge \\dim\\mathfrak g$.
 
 {rank_md}
 ## 3. Training below and above the critical M
