@@ -69,6 +69,16 @@ def _alarm(signum, frame):  # noqa: ARG001
     raise Timeout
 
 
+def _caused_by_timeout(err: BaseException | None) -> bool:
+    seen = set()
+    while err is not None and id(err) not in seen:
+        if isinstance(err, Timeout):
+            return True
+        seen.add(id(err))
+        err = err.__cause__ or err.__context__
+    return False
+
+
 def timed(fn: Callable[[], int], timeout: float, repeat_under: float = 1.0) -> tuple[int | None, float | str]:
     """``(dim, cpu seconds)`` of ``fn``, best of up to 5 runs while a run takes < ``repeat_under`` s."""
     best, dim = None, None
@@ -80,6 +90,10 @@ def timed(fn: Callable[[], int], timeout: float, repeat_under: float = 1.0) -> t
             dim = fn()
         except Timeout:
             return None, "timeout"
+        except Exception as err:  # the alarm fired inside compiled code (numba) that wrapped it
+            if _caused_by_timeout(err):
+                return None, "timeout"
+            raise
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
         dt = time.process_time() - t0
