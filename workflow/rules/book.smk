@@ -30,6 +30,9 @@ rule book_pages:
 rule book:
     input:
         "book/generated/pages.json",
+        "book/intro.md",
+        "book/_toc.yml",
+        "book/_config.yml",
     output:
         "book/_build/html/index.html",
     conda:
