@@ -128,12 +128,8 @@ def main() -> None:
     parser.add_argument("--columns", default="0,1,2")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-qfim", action="store_true")
-    parser.add_argument("--json-out", help="also write the results and the machine to this JSON file (performance page)")
     args = parser.parse_args()
-    started = time.time()
     tools = [("overparam", ours), ("tensorcircuit-ng", tensorcircuit), ("qulacs", qulacs_backprop)]
-    table: list[list[str]] = []
-    versions: dict[str, str] = {}
     for col in (int(c) for c in args.columns.split(",")):
         n, p, batch = COLUMNS[col]
         ansatz = build_ansatz("tfim-hva", n, p, {"boundary": "open"})
@@ -144,10 +140,7 @@ def main() -> None:
                 out, seconds, compile_s = fn(ansatz, values, args.repeat)
             except ImportError as err:
                 print(f"n={n} p={p} B={batch} {name}: not installed ({err.name})")
-                versions[name] = f"not installed ({err.name})"
-                table.append([n, p, 2 * p, batch, name, "not installed", "", "", ""])
                 continue
-            versions[name] = _version(name)
             if ref is None:
                 ref = out
             err = max(np.max(np.abs(out[0] - ref[0])), np.max(np.abs(out[1] - ref[1])))
@@ -156,12 +149,9 @@ def main() -> None:
                   f"max |diff| vs overparam {err:.1e}", flush=True)
             if err > 1e-10:
                 raise SystemExit(f"{name} disagrees with overparam by {err:.2e}")
-            ratio = f"{seconds / times['overparam']:.2f}" if "overparam" in times else ""
-            table.append([n, p, 2 * p, batch, name, f"{seconds * 1e3:.2f}", f"{compile_s:.2f}", f"{err:.1e}", ratio])
         for name, seconds in times.items():
             if name != "overparam":
                 print(f"  ratio {name} / overparam = {seconds / times['overparam']:.2f}")
-    notes = []
     if not args.no_qfim:
         ansatz = build_ansatz("tfim-hva", 10, 50, {"boundary": "open"})
         engine = build_engine(ansatz)
@@ -171,49 +161,6 @@ def main() -> None:
         compile_s = time.perf_counter() - t
         seconds = min(_timed(lambda: engine.qfim(values)) for _ in range(args.repeat))
         print(f"QFIM n=10 M=100 overparam {seconds * 1e3:.1f} ms (compile {compile_s:.1f} s)")
-        notes.append(f"QFIM of tfim-hva (open), n = 10, M = 100 on the engine: {seconds * 1e3:.1f} ms "
-                     f"(first call with compilation {compile_s:.1f} s).")
-    if args.json_out:
-        import datetime
-        import os
-        import platform
-        import shlex
-        import sys
-
-        from overparam.fileio import write_json
-        from overparam.results.provenance import cpu_model, git_commit, gpu_model, package_versions
-
-        write_json(args.json_out, {
-            "benchmark": "bench_engine",
-            "title": "Differentiable engine: batched value and gradient against TensorCircuit-NG and qulacs",
-            "description": (
-                "Residual energy of the open TFIM HVA and its gradient for a batch of B initialisations, "
-                "best of the repeats (ms, after compilation); every tool agrees with overparam to 1e-10 "
-                "before it is timed. Ratio: the tool's time over overparam's."
-            ),
-            "command": "python benchmarks/bench_engine.py " + shlex.join(sys.argv[1:]),
-            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-            "wall_seconds": time.time() - started,
-            "machine": {"cpu": cpu_model(), "gpu": gpu_model(), "python": platform.python_version(),
-                        "packages": package_versions(),
-                    "load_average_1min_at_end": round(os.getloadavg()[0], 2),
-                        "git_commit": git_commit(os.path.dirname(os.path.abspath(__file__)))},
-            "tools": versions,
-            "columns": ["n", "layers p", "M", "batch B", "tool", "value+grad (ms)", "compile (s)",
-                        "max |diff| vs overparam", "time / overparam"],
-            "rows": table,
-            "notes": notes,
-        })
-
-
-def _version(tool: str) -> str:
-    """Installed version of a compared tool (its PyPI name)."""
-    from importlib import metadata
-
-    try:
-        return metadata.version({"overparam": "overparam"}.get(tool, tool))
-    except metadata.PackageNotFoundError:
-        return "unknown"
 
 
 def _timed(fn) -> float:

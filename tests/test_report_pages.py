@@ -104,3 +104,20 @@ def test_provenance_block_and_contents():
     assert "not recorded" in _provenance_block(prov, {})
     contents = contents_include(["fig2", "supp2"], prov, {})
     assert "{doc}`/generated/fig2`" in contents and "{doc}`/generated/results`" in contents
+
+
+def test_performance_page_reads_bench_engine_layout(tmp_path):
+    # The layout bench_engine.py --json-out writes: one entry per workload with per-tool timings.
+    (tmp_path / "engine.json").write_text(json.dumps({
+        "benchmark": "value and gradient", "command": "python bench_engine.py", "timing": "round-robin",
+        "machine": {"cpus": 2, "python": "3.11"},
+        "columns": [{"n": 6, "layers": 18, "batch": 50, "n_params": 36, "load_before": 1.0, "load_after": 2.0,
+                     "tools": {"overparam": {"compile_s": 1.5, "max_abs_diff": 0.0, "seconds": 0.002},
+                               "qulacs": {"compile_s": 0.0, "max_abs_diff": 1e-13, "seconds": 0.02}},
+                     "ratios": {"qulacs/overparam": 10.0}}],
+        "qfim": {"n": 10, "n_params": 100, "tools": {"overparam": {"compile_s": 3.0, "max_abs_diff": 0.0,
+                                                                   "seconds": 0.05}}},
+    }))
+    page = performance_page(tmp_path, tmp_path / "none", "")
+    assert "| 6 | 18 | 36 | 50 | qulacs | 20.00 | 0.0 | 1.0e-13 | 10.0 | 1.0 / 2.0 |" in page
+    assert "| 10 | QFIM | 100 |  | overparam | 50.00 |" in page and "cpus 2" in page

@@ -20,34 +20,77 @@ def _md_table(header: list[str], rows: list[list]) -> str:
     return "\n".join(lines)
 
 
+def _engine_rows(entries: list[dict[str, Any]]) -> list[list]:
+    """Rows from ``bench_engine.py``'s per-workload entries (``{n, layers, batch, n_params, tools, ratios}``)."""
+    rows = []
+    for e in entries:
+        for tool, t in e.get("tools", {}).items():
+            ratio = e.get("ratios", {}).get(f"{tool}/overparam", "")
+            seconds = t.get("seconds")
+            rows.append([
+                e.get("n", ""), e.get("layers", ""), e.get("n_params", ""), e.get("batch", ""), tool,
+                f"{seconds * 1e3:.2f}" if isinstance(seconds, (int, float)) else "not timed",
+                t.get("compile_s", ""), f"{t.get('max_abs_diff', float('nan')):.1e}", ratio,
+                f"{e.get('load_before', '')} / {e.get('load_after', '')}",
+            ])
+    return rows
+
+
+def normalize(data: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """A benchmark JSON as ``{title, description, columns, rows, ...}``, or ``None`` if unrecognised.
+
+    Two layouts are read: a table (``columns`` names and ``rows`` lists, as ``bench_lie.py`` writes)
+    and ``bench_engine.py``'s list of workloads (``columns`` entries with per-tool timings, and an
+    optional ``qfim`` entry).
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("columns"), list):
+        return None
+    out = dict(data, _file=name)
+    if "rows" in data:
+        return out
+    if all(isinstance(e, dict) and "tools" in e for e in data["columns"]):
+        entries = list(data["columns"]) + ([dict(data["qfim"], layers="QFIM")] if "qfim" in data else [])
+        out["title"] = data.get("title") or f"Engine: {data.get('benchmark', name)}"
+        out["description"] = data.get("description") or data.get("timing", "")
+        out["columns"] = ["n", "layers", "M", "batch", "tool", "best call (ms)", "compile (s)",
+                          "max |diff| vs overparam", "time / overparam", "load before / after"]
+        out["rows"] = _engine_rows(entries)
+        return out
+    return None
+
+
 def load_benchmarks(results_dir: Path) -> list[dict[str, Any]]:
-    """Every benchmark JSON under ``results_dir`` (sorted by file name) that has columns and rows."""
+    """Every recognised benchmark JSON under ``results_dir``, sorted by file name."""
     out = []
     for path in sorted(results_dir.glob("*.json")) if results_dir.is_dir() else []:
-        data = json.loads(path.read_text())
-        if isinstance(data, dict) and "columns" in data and "rows" in data:
-            data["_file"] = path.name
+        data = normalize(json.loads(path.read_text()), path.name)
+        if data is not None:
             out.append(data)
     return out
 
 
 def _benchmark_md(b: dict[str, Any]) -> str:
-    machine = b.get("machine", {})
-    tools = ", ".join(f"{k} {v}" for k, v in b.get("tools", {}).items()) or "none recorded"
-    pk = ", ".join(f"{k} {v}" for k, v in machine.get("packages", {}).items())
+    machine = dict(b.get("machine", {}))
+    packages = machine.pop("packages", {})
+    tools = ", ".join(f"{k} {v}" for k, v in b.get("tools", {}).items())
+    facts = [f"command: `{b.get('command', '?')}` (file `benchmarks/results/{b['_file']}`)"]
+    if "date" in b:
+        facts.append(f"run {b['date']}" + (f", {b['wall_seconds']:.0f} s in all" if "wall_seconds" in b else ""))
+    if tools:
+        facts.append(f"tools compared: {tools}")
+    facts.append("machine: " + ("; ".join(f"{k} {v}" for k, v in machine.items()) or "not recorded"))
+    if packages:
+        facts.append("packages: " + ", ".join(f"{k} {v}" for k, v in packages.items()))
+    if b.get("xla_flags"):
+        facts.append(f"XLA_FLAGS: `{b['xla_flags']}`")
+    notes = b.get("notes", [])
     return f"""## {b.get("title", b["_file"])}
 
 {b.get("description", "")}
 
 {_md_table(b["columns"], b["rows"])}
 
-{"".join(f"- {note}" + chr(10) for note in b.get("notes", []))}
-- command: `{b.get("command", "?")}` (file `benchmarks/results/{b["_file"]}`), run {b.get("date", "?")},
-  {b.get("wall_seconds", float("nan")):.0f} s in all
-- tools compared: {tools}
-- machine: CPU {machine.get("cpu", "?")}; GPU {machine.get("gpu", "?")}; Python {machine.get("python", "?")};
-  1-minute load average at the end of the run {machine.get("load_average_1min_at_end", "not recorded")}
-- packages: {pk or "not recorded"}; git commit `{machine.get("git_commit", "?")}`
+{"".join(f"- {line}" + chr(10) for line in [*notes, *facts])}
 """
 
 
