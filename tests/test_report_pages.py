@@ -121,3 +121,13 @@ def test_performance_page_reads_bench_engine_layout(tmp_path):
     page = performance_page(tmp_path, tmp_path / "none", "")
     assert "| 6 | 18 | 36 | 50 | qulacs | 20.00 | 0.0 | 1.0e-13 | 10.0 | 1.0 / 2.0 |" in page
     assert "| 10 | QFIM | 100 |  | overparam | 50.00 |" in page and "cpus 2" in page
+
+
+def test_gpu_model_reads_nvidia_smi(tmp_path, monkeypatch):
+    fake = tmp_path / "nvidia-smi"
+    fake.write_text("#!/bin/sh\necho 'NVIDIA H200, 143771 MiB, 570.86.15'\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert gpu_model() == "NVIDIA H200, 143771 MiB, driver 570.86.15"
+    fake.unlink()
+    assert gpu_model() == "none"
