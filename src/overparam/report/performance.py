@@ -138,9 +138,9 @@ def performance_page(results_dir: Path, benchmark_dir: Path, provenance_md: str)
     return f"""# Performance
 
 Two kinds of measurement: the project's engines timed against other public tools on the paper's
-workloads (each table below was measured by a script in `benchmarks/`, on the machine it names,
-with every tool agreeing on the numbers before it was timed), and the wall time and memory of
-every simulation job of this very build.
+workloads (each table below was measured by a script in `benchmarks/`, on the machine it names;
+every tool's result is checked against the exact or the project's value, and a disagreement is
+marked in the table), and the wall time and memory of every simulation job of this very build.
 
 {bench_md}
 ## The jobs of this build
