@@ -101,9 +101,8 @@ def check_beyond_outputs(repo: Path) -> None:
 
 
 @pytest.mark.workflow
-def test_quick_workflow_end_to_end(tmp_path):
-    repo = copy_repo(tmp_path / "repo")
-    out = snakemake(repo, "--configfile", "config/quick.yaml")
+def test_quick_workflow_end_to_end(quick_workflow):
+    repo, out = quick_workflow  # shared with tests/test_browser.py (conftest.py)
     assert out.returncode == 0, out.stderr[-3000:]
     table = repo / "results/tables/supp2.csv"
     header = table.read_text().splitlines()[0]

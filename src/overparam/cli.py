@@ -312,7 +312,8 @@ def cmd_book_render(args: argparse.Namespace) -> dict:
     for fig in args.figures:
         if fig not in PAGES:
             raise BadInput(f"no book page for figure {fig!r}; accepted: {', '.join(sorted(PAGES))}")
-    manifest = render(args.figures, Path(args.book), Path(args.tables), Path(args.figure_dir), args.config_hash)
+    manifest = render(args.figures, Path(args.book), Path(args.tables), Path(args.figure_dir), args.config_hash,
+                      Path(args.benchmarks), Path(args.bench_results))
     if args.json:
         sys.stdout.write(json.dumps(manifest) + "\n")
     return manifest
@@ -403,6 +404,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_br.add_argument("--tables", default="results/tables")
     p_br.add_argument("--figure-dir", default="results/figures")
     p_br.add_argument("--config-hash", default="unknown", help="hash of the workflow config (provenance)")
+    p_br.add_argument("--benchmarks", default="benchmarks/out", help="Snakemake benchmark files (rule wall times)")
+    p_br.add_argument("--bench-results", default="benchmarks/results", help="committed benchmark JSON results")
     _add_common(p_br)
     p_br.set_defaults(func=cmd_book_render)
 

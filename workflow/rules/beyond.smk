@@ -15,8 +15,10 @@ rule beyond_data:
         backend=BEYOND.get("backend", "jax"),
         seed=SEED,
         gpu=GPU_FLAG,
+    threads: 1
     resources:
         gpu=gpu_resource,
+        mem_mb=4000,
     wildcard_constraints:
         run="|".join(BEYOND_RUNS) or "NO-BEYOND-RUNS",
     conda:

@@ -14,6 +14,7 @@ rule book_pages:
         extra=["results/tables/dla.csv"]
         + expand("results/tables/{exp}_spectra.csv", exp=["supp4", "supp5"])
         + ["results/tables/critical.csv"],
+        bench=BENCH_RESULTS,
     output:
         "book/generated/pages.json",
     params:
@@ -31,6 +32,9 @@ rule book_pages:
 rule book:
     input:
         "book/generated/pages.json",
+        "book/intro.md",
+        "book/_toc.yml",
+        "book/_config.yml",
     output:
         "book/_build/html/index.html",
     conda:

@@ -119,6 +119,8 @@ def spectra_inputs(fig):
     runs = [k for k, r in SPECTRA_RUNS.items() if fig == "supp1" or (r["model"], r["n"]) in FIG4_KEYS]
     keys = dict.fromkeys((SPECTRA_RUNS[k]["model"], SPECTRA_RUNS[k]["n"]) for k in runs)
     return [f"results/data/spectra/{k}.json" for k in runs] + [f"results/data/dla/{m}_n{n}.json" for m, n in keys]
+
+
 # --- GPU switch (issue 8) ---
 # simulator.gpu: qsim (CUDA build) and the JAX engine on one GPU. Checked here, when the config
 # loads, before any job: one line and exit 2 naming what is missing. JAX is asked in a child
@@ -145,3 +147,7 @@ def gpu_resource(wildcards):
 BEYOND = config.get("beyond", {"enabled": False})
 BEYOND_ENABLED = bool(BEYOND.get("enabled", False))
 BEYOND_RUNS = {f"{r['model']}_n{r['n']}": r for r in BEYOND.get("runs", [])} if BEYOND_ENABLED else {}
+# --- book.smk: committed benchmark results (benchmarks/results/*.json) read by the performance page ---
+import glob
+
+BENCH_RESULTS = sorted(glob.glob("benchmarks/results/*.json"))

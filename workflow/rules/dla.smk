@@ -15,6 +15,9 @@ rule dla_data:
         "logs/dla_data/{model}_n{n}.log",
     benchmark:
         "benchmarks/out/dla_data/{model}_n{n}.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
     shell:
         "overparam dla {params.model} --n {wildcards.n} --label {wildcards.model}"
         " --out {output} 2> {log}"

@@ -19,6 +19,9 @@ rule ext1_data:
         "logs/ext1_data.log",
     benchmark:
         "benchmarks/out/ext1_data/ext1.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
     shell:
         "overparam noisy-qfim {params.model} --n {params.n} --layers {params.layers}"
         " --local {params.local} --global {params.glob} --samples {params.samples} --seed {params.seed}"

@@ -20,6 +20,9 @@ rule hardware_data:
         "logs/hardware_data/{job}.log",
     benchmark:
         "benchmarks/out/hardware_data/{job}.tsv"
+    threads: 1
+    resources:
+        mem_mb=4000,
     wildcard_constraints:
         job="|".join(HARDWARE_JOBS) or "NO-HARDWARE-JOBS",
     shell:

@@ -15,6 +15,7 @@ rule qfim_sweep:
         gpu=GPU_FLAG,
     resources:
         gpu=gpu_resource,
+        mem_mb=2000,
     wildcard_constraints:
         fig="fig2|supp2",
     conda:
@@ -23,6 +24,7 @@ rule qfim_sweep:
         "logs/qfim_sweep/{fig}_{run}.log",
     benchmark:
         "benchmarks/out/qfim_sweep/{fig}_{run}.tsv"
+    threads: 1
     shell:
         "OVERPARAM_THREADS={threads} overparam qfim-sweep {params.model} --n {params.n}"
         " --layers {params.layers} --samples {params.samples} --seed {params.seed}"

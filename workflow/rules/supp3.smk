@@ -13,6 +13,9 @@ rule supp3_data:
         "logs/supp3_data.log",
     benchmark:
         "benchmarks/out/supp3_data/supp3.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
     shell:
         "overparam circuits --layers {params.layers} {params.extra} --out {output} 2> {log}"
 

@@ -19,6 +19,7 @@ rule train_run:
         gpu=GPU_FLAG,
     resources:
         gpu=gpu_resource,
+        mem_mb=4000,
     wildcard_constraints:
         exp="|".join(TRAINING),
     conda:
@@ -27,6 +28,7 @@ rule train_run:
         "logs/train/{exp}/{run}.log",
     benchmark:
         "benchmarks/out/train_run/{exp}_{run}.tsv"
+    threads: 1
     shell:
         "OVERPARAM_THREADS={threads} overparam train {params.model} --n {params.n}"
         " --layers {params.layers} --seeds {params.runs} --steps {params.steps} --lr {params.lr}"

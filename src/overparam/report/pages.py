@@ -18,15 +18,37 @@ def _md_table(header: list[str], rows: list[list[Any]]) -> str:
     return "\n".join(lines)
 
 
-def _provenance_block(prov: dict, wall: dict[str, float]) -> str:
+def _provenance_block(prov: dict, wall: dict[str, float], rules: str = "the simulation rules") -> str:
+    """The provenance section every page ends with: commit, config hash, versions, machine, wall times.
+
+    ``wall`` maps a job to its wall seconds, read from the Snakemake ``benchmark:`` files of ``rules``.
+    """
     pk = ", ".join(f"{k} {v}" for k, v in prov["packages"].items())
-    times = ", ".join(f"{k}: {v:.1f} s" for k, v in wall.items()) or "not recorded"
+    if wall:
+        longest = max(wall, key=wall.get)
+        times = (
+            f"{len(wall)} job{'s' if len(wall) != 1 else ''} of {rules}, {sum(wall.values()):.1f} s in total, "
+            f"longest {wall[longest]:.1f} s (`{longest}`)"
+        )
+        jobs = _md_table(["job", "wall time (s)"], [[f"`{k}`", f"{v:.2f}"] for k, v in sorted(wall.items())])
+        detail = f"\n```{{dropdown}} Wall time of every job (Snakemake benchmark files)\n{jobs}\n```\n"
+    else:
+        times, detail = f"not recorded (no benchmark files of {rules})", ""
     return (
         "## Provenance\n\n"
-        f"- git commit: `{prov['git_commit']}`; config hash: `{prov['config_hash']}`\n"
-        f"- packages: {pk}; Python {prov['python']}\n"
-        f"- CPU: {prov['cpu']}; GPU: {prov['gpu']}\n"
-        f"- wall time of the simulation jobs: {times}\n"
+        + _md_table(
+            ["item", "value"],
+            [
+                ["git commit", f"`{prov['git_commit']}`"],
+                ["config hash", f"`{prov['config_hash']}`"],
+                ["Python and packages", f"Python {prov['python']}; {pk}"],
+                ["CPU", prov["cpu"]],
+                ["GPU", prov["gpu"]],
+                ["wall time", times],
+            ],
+        )
+        + "\n"
+        + detail
     )
 
 
@@ -515,9 +537,45 @@ PAGES["hardware"] = (hardware_page, "hardware_data")
 SHARED_RULES = ("qfim_sweep", "train_run")
 
 
+ALL_RULES_WALL = "all simulation rules"
+RESULTS_RULES = ("dla_data", "qfim_sweep", "train_run")
+
+
+def _all_wall_times(benchmark_dir: Path, rules: list[str] | None = None) -> dict[str, float]:
+    """``{rule/job: seconds}`` over ``rules`` (default: every rule with benchmark files)."""
+    if rules is None:
+        rules = sorted(p.name for p in benchmark_dir.glob("*") if p.is_dir()) if benchmark_dir.is_dir() else []
+    return {f"{rule}/{job}": s for rule in rules for job, s in rule_wall_times(benchmark_dir, rule).items()}
+
+
+def contents_include(pages: list[str], prov: dict, wall: dict[str, float]) -> str:
+    """``book/generated/contents.md``: the intro's links to every page, and the build's provenance."""
+    figures = "\n".join(f"- {{doc}}`/generated/{fig}`" for fig in pages)
+    return f"""## What is in this book
+
+- {{doc}}`/generated/results`: every regenerated number that the theory predicts (DLA dimension,
+  orbit bound, critical number of parameters, success of training below and above it), set beside
+  the prediction, with a plain statement of where they agree and where not.
+- {{doc}}`/generated/performance`: the benchmarks of the project's engines against other tools,
+  and the time and memory of every job of this build.
+
+One page per figure, each with the figure, what it shows, how it was computed, its numbers and
+its provenance:
+
+{figures}
+
+{_provenance_block(prov, wall, ALL_RULES_WALL)}"""
+
+
 def render(figures: list[str], book: Path, tables: Path, figure_dir: Path, config_digest: str,
-           benchmark_dir: Path = Path("benchmarks/out")) -> dict:
-    """Write ``book/generated/<fig>.md`` and copy the PNGs; return the manifest."""
+           benchmark_dir: Path = Path("benchmarks/out"), bench_results: Path = Path("benchmarks/results")) -> dict:
+    """Write ``book/generated/<fig>.md`` (and copy the PNGs), the results, performance and contents pages.
+
+    Returns the manifest (also written to ``book/generated/pages.json``).
+    """
+    from overparam.report.comparison import results_page
+    from overparam.report.performance import performance_page
+
     out_dir = book / "generated"
     (out_dir / "figures").mkdir(parents=True, exist_ok=True)
     prov = provenance(config_digest)
@@ -530,6 +588,14 @@ def render(figures: list[str], book: Path, tables: Path, figure_dir: Path, confi
         shutil.copyfile(figure_dir / f"{fig}.png", out_dir / "figures" / f"{fig}.png")
         write_text(out_dir / f"{fig}.md", page(tables / f"{fig}.csv", prov, wall))
         manifest["pages"].append(fig)
+    all_wall = _all_wall_times(benchmark_dir)
+    results_wall = _all_wall_times(benchmark_dir, list(RESULTS_RULES))
+    write_text(out_dir / "results.md",
+               results_page(tables, _provenance_block(prov, results_wall, ", ".join(RESULTS_RULES))))
+    write_text(out_dir / "performance.md",
+               performance_page(bench_results, benchmark_dir, _provenance_block(prov, all_wall, ALL_RULES_WALL)))
+    write_text(out_dir / "contents.md", contents_include(manifest["pages"], prov, all_wall))
+    manifest["extra_pages"] = ["results", "performance", "contents"]
     write_json(out_dir / "pages.json", manifest)
     return manifest
 

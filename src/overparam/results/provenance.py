@@ -5,13 +5,17 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import platform
 import subprocess
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Mapping
 
-PACKAGES = ("overparam", "cirq-core", "qsimcirq", "numpy", "scipy", "jax", "optax", "snakemake", "jupyter-book")
+PACKAGES = (
+    "overparam", "cirq-core", "cirq-google", "qsimcirq", "numpy", "scipy", "jax", "jaxlib", "optax", "matplotlib",
+    "snakemake", "jupyter-book",
+)
 
 
 def config_hash(config: Mapping[str, Any]) -> str:
@@ -34,6 +38,7 @@ def git_commit(root: str | Path = ".") -> str:
 
 
 def package_versions() -> dict[str, str]:
+    """Installed version of each package in ``PACKAGES`` (``not installed`` when absent)."""
     out = {}
     for name in PACKAGES:
         try:
@@ -44,13 +49,33 @@ def package_versions() -> dict[str, str]:
 
 
 def cpu_model() -> str:
+    """The CPU's model name from ``/proc/cpuinfo`` and the number of logical CPUs this process may use."""
+    name = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
+                name = line.split(":", 1)[1].strip()
+                break
     except OSError:
         pass
-    return platform.processor() or platform.machine()
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 0
+    return f"{name} ({cores} logical CPUs)" if cores else name
+
+
+def gpu_model() -> str:
+    """Name, memory and driver of every NVIDIA GPU that ``nvidia-smi`` lists, or ``none``."""
+    try:
+        out = subprocess.run(
+            ["nvidia-smi", "--query-gpu=name,memory.total,driver_version", "--format=csv,noheader"],
+            capture_output=True, text=True, timeout=20, check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return "none"
+    gpus = [", driver ".join(line.rsplit(", ", 1)) for line in out.splitlines() if line.strip()]
+    return "; ".join(gpus) or "none"
 
 
 def rule_wall_times(benchmark_dir: str | Path, rule: str) -> dict[str, float]:
@@ -65,11 +90,12 @@ def rule_wall_times(benchmark_dir: str | Path, rule: str) -> dict[str, float]:
 
 
 def provenance(config_digest: str, root: str | Path = ".") -> dict[str, Any]:
+    """Everything a page's provenance block states about the build that produced it."""
     return {
         "git_commit": git_commit(root),
         "config_hash": config_digest,
         "packages": package_versions(),
         "python": platform.python_version(),
         "cpu": cpu_model(),
-        "gpu": "none",
+        "gpu": gpu_model(),
     }

@@ -1,0 +1,154 @@
+"""The performance page: committed benchmark results and this build's Snakemake job measurements.
+
+Benchmark results are the JSON files that ``benchmarks/bench_*.py --json-out`` write (committed
+under ``benchmarks/results/``); each carries its own command, date and machine. The workflow part
+reads the Snakemake ``benchmark:`` files of the build itself (``benchmarks/out/<rule>/<job>.tsv``).
+Only measured numbers are shown; a missing source is said to be missing.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+
+def _md_table(header: list[str], rows: list[list]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _engine_rows(entries: list[dict[str, Any]]) -> list[list]:
+    """Rows from ``bench_engine.py``'s per-workload entries (``{n, layers, batch, n_params, tools, ratios}``)."""
+    rows = []
+    for e in entries:
+        for tool, t in e.get("tools", {}).items():
+            ratio = e.get("ratios", {}).get(f"{tool}/overparam", "")
+            seconds = t.get("seconds")
+            rows.append([
+                e.get("n", ""), e.get("layers", ""), e.get("n_params", ""), e.get("batch", ""), tool,
+                f"{seconds * 1e3:.2f}" if isinstance(seconds, (int, float)) else "not timed",
+                t.get("compile_s", ""), f"{t.get('max_abs_diff', float('nan')):.1e}", ratio,
+                f"{e.get('load_before', '')} / {e.get('load_after', '')}",
+            ])
+    return rows
+
+
+def normalize(data: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """A benchmark JSON as ``{title, description, columns, rows, ...}``, or ``None`` if unrecognised.
+
+    Two layouts are read: a table (``columns`` names and ``rows`` lists, as ``bench_lie.py`` writes)
+    and ``bench_engine.py``'s list of workloads (``columns`` entries with per-tool timings, and an
+    optional ``qfim`` entry).
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("columns"), list):
+        return None
+    out = dict(data, _file=name)
+    if "rows" in data:
+        return out
+    if all(isinstance(e, dict) and "tools" in e for e in data["columns"]):
+        entries = list(data["columns"]) + ([dict(data["qfim"], layers="QFIM")] if "qfim" in data else [])
+        out["title"] = data.get("title") or f"Engine: {data.get('benchmark', name)}"
+        out["description"] = data.get("description") or data.get("timing", "")
+        out["columns"] = ["n", "layers", "M", "batch", "tool", "best call (ms)", "compile (s)",
+                          "max |diff| vs overparam", "time / overparam", "load before / after"]
+        out["rows"] = _engine_rows(entries)
+        return out
+    return None
+
+
+def load_benchmarks(results_dir: Path) -> list[dict[str, Any]]:
+    """Every recognised benchmark JSON under ``results_dir``, sorted by file name."""
+    out = []
+    for path in sorted(results_dir.glob("*.json")) if results_dir.is_dir() else []:
+        data = normalize(json.loads(path.read_text()), path.name)
+        if data is not None:
+            out.append(data)
+    return out
+
+
+def _benchmark_md(b: dict[str, Any]) -> str:
+    machine = dict(b.get("machine", {}))
+    packages = machine.pop("packages", {})
+    tools = ", ".join(f"{k} {v}" for k, v in b.get("tools", {}).items())
+    facts = [f"command: `{b.get('command', '?')}` (file `benchmarks/results/{b['_file']}`)"]
+    if "date" in b:
+        facts.append(f"run {b['date']}" + (f", {b['wall_seconds']:.0f} s in all" if "wall_seconds" in b else ""))
+    if tools:
+        facts.append(f"tools compared: {tools}")
+    facts.append("machine: " + ("; ".join(f"{k} {v}" for k, v in machine.items()) or "not recorded"))
+    if packages:
+        facts.append("packages: " + ", ".join(f"{k} {v}" for k, v in packages.items()))
+    if b.get("xla_flags"):
+        facts.append(f"XLA_FLAGS: `{b['xla_flags']}`")
+    notes = b.get("notes", [])
+    return f"""## {b.get("title", b["_file"])}
+
+{b.get("description", "")}
+
+{_md_table(b["columns"], b["rows"])}
+
+{"".join(f"- {line}" + chr(10) for line in [*notes, *facts])}
+"""
+
+
+def job_rows(benchmark_dir: Path) -> list[list]:
+    """Per rule: jobs, total and longest wall time, total CPU time and peak resident memory."""
+    rows = []
+    for rule_dir in sorted(p for p in benchmark_dir.glob("*") if p.is_dir()) if benchmark_dir.is_dir() else []:
+        walls, cpus, rss = [], [], []
+        for tsv in sorted(rule_dir.glob("*.tsv")):
+            with open(tsv, newline="") as fh:
+                recs = list(csv.DictReader(fh, delimiter="\t"))
+            if not recs:
+                continue
+            rec = recs[-1]
+            walls.append(float(rec["s"]))
+            for key, acc in (("cpu_time", cpus), ("max_rss", rss)):
+                try:
+                    acc.append(float(rec.get(key, "NA")))
+                except ValueError:  # Snakemake writes NA when a process ended too fast to sample
+                    pass
+        if walls:
+            rows.append([
+                f"`{rule_dir.name}`", len(walls), f"{sum(walls):.1f}", f"{max(walls):.1f}",
+                f"{sum(cpus):.1f}" if cpus else "NA", f"{max(rss):.0f}" if rss else "NA",
+            ])
+    return rows
+
+
+def performance_page(results_dir: Path, benchmark_dir: Path, provenance_md: str) -> str:
+    """The whole performance page (MyST Markdown), ending with ``provenance_md``."""
+    benches = load_benchmarks(results_dir)
+    if benches:
+        bench_md = "\n".join(_benchmark_md(b) for b in benches)
+    else:
+        bench_md = (
+            "## Benchmarks against other tools\n\nNo benchmark results are committed under "
+            "`benchmarks/results/`. Run `python benchmarks/bench_lie.py --json-out benchmarks/results/bench_lie.json` "
+            "(and `bench_engine.py` likewise) in a venv with the `bench` extra to add them.\n"
+        )
+    jobs = job_rows(benchmark_dir)
+    jobs_md = (
+        _md_table(["rule", "jobs", "wall time (s)", "longest job (s)", "CPU time (s)", "peak RSS (MB)"], jobs)
+        if jobs else "No Snakemake benchmark files in this build."
+    )
+    return f"""# Performance
+
+Two kinds of measurement: the project's engines timed against other public tools on the paper's
+workloads (each table below was measured by a script in `benchmarks/`, on the machine it names;
+every tool's result is checked against the exact or the project's value, and a disagreement is
+marked in the table), and the wall time and memory of every simulation job of this very build.
+
+{bench_md}
+## The jobs of this build
+
+From the Snakemake `benchmark:` file of every simulation job (`benchmarks/out/<rule>/`); peak
+RSS is the largest resident memory of one job, which is what the rules' `mem_mb` resources must
+cover.
+
+{jobs_md}
+
+{provenance_md}"""

@@ -1,0 +1,133 @@
+"""The results and performance pages: verdicts follow the tables, absent tables are skipped, and
+the provenance block reads Snakemake benchmark files. Small hand-made tables in the real formats."""
+
+from __future__ import annotations
+
+import json
+
+from overparam.report.comparison import closed_form_dim, results_page
+from overparam.report.pages import _provenance_block, contents_include
+from overparam.report.performance import job_rows, performance_page
+from overparam.results.provenance import gpu_model, provenance, rule_wall_times
+from overparam.results.tables import DLA_HEADER, FIG2_HEADER, TRAIN_HEADER, write_csv
+
+
+def dla_row(model, ansatz, options, n, dim, orbit):
+    return [model, ansatz, n, options, dim, orbit, "pauli-strings", "stabilizer", n, "0.1"]
+
+
+def fig2_row(model, n, m, max_rank, dim, orbit):
+    return [model, "tfim-hva", "boundary=open", n, m // 2, m, 3, max_rank, max_rank, dim, orbit]
+
+
+def train_row(model, n, m, seed, loss, success, dim, orbit):
+    return [model, "tfim-hva", "boundary=open", n, m // 2, m, seed, loss, loss, 100, 0.01, 0, dim, orbit, "", "",
+            success, 1e-4]
+
+
+def test_results_page_verdicts(tmp_path):
+    write_csv(tmp_path / "dla.csv", DLA_HEADER, [
+        dla_row("open", "tfim-hva", "boundary=open", 4, 16, 8),
+        dla_row("bad", "tfim-hva", "boundary=periodic", 4, 11, 4),
+    ])
+    write_csv(tmp_path / "fig2.csv", FIG2_HEADER, [
+        fig2_row("open", 4, 2, 2, 16, 8), fig2_row("open", 4, 8, 8, 16, 8), fig2_row("open", 4, 12, 8, 16, 8),
+        fig2_row("bad", 4, 6, 5, 11, 4),  # rank above its orbit bound: must be called out
+    ])
+    rows = [train_row("open", 4, 4, s, 0.3, 0, 16, 8) for s in range(4)]
+    rows += [train_row("open", 4, 8, s, 1e-6, 1, 16, 8) for s in range(4)]
+    write_csv(tmp_path / "fig3.csv", TRAIN_HEADER, rows)
+    page = results_page(tmp_path, "## Provenance\n")
+    assert "the rank saturates at the orbit bound 8, first at M = 8 ≤ dim g = 16 (M_c in (2, 8])" in page
+    assert "bad, n = 4: QFIM rank 5 exceeds the orbit bound 4" in page
+    assert "success rises from 0% below M = 8 to 100% at or above it" in page
+    assert "16 = n²" in page  # the open chain's closed form, set beside the computed value
+    assert "No Hessian spectra" in page and page.rstrip().endswith("## Provenance")
+
+
+def test_saturation_between_two_swept_m_is_not_a_disagreement(tmp_path):
+    # 4 parameters per layer: rank 15 cannot appear at M = 15; reaching it at M = 16 is consistent.
+    write_csv(tmp_path / "dla.csv", DLA_HEADER, [dla_row("q", "qaqc-hea", "unitary_seed=0", 2, 15, 15)])
+    write_csv(tmp_path / "fig2.csv", FIG2_HEADER, [fig2_row("q", 2, 12, 12, 15, 15), fig2_row("q", 2, 16, 15, 15, 15)])
+    assert "the sweep places M_c in (12, 16], consistent with M_c ≤ dim g = 15" in results_page(tmp_path, "")
+    write_csv(tmp_path / "fig2.csv", FIG2_HEADER, [fig2_row("q", 2, 16, 14, 15, 15), fig2_row("q", 2, 20, 15, 15, 15)])
+    assert "still below the orbit bound at M = 16 ≥ dim g = 15" in results_page(tmp_path, "")
+
+
+def test_results_page_without_tables_skips_every_section(tmp_path):
+    page = results_page(tmp_path, "## Provenance\n")
+    assert page.count("section skipped") == 4
+    assert "nothing in this build could be compared" in page
+
+
+def test_training_that_fails_above_the_critical_m_is_a_disagreement(tmp_path):
+    write_csv(tmp_path / "dla.csv", DLA_HEADER, [dla_row("open", "tfim-hva", "boundary=open", 4, 16, 8)])
+    rows = [train_row("open", 4, 10, s, 0.2, 0, 16, 8) for s in range(3)]
+    write_csv(tmp_path / "fig3.csv", TRAIN_HEADER, rows)
+    page = results_page(tmp_path, "")
+    assert "DISAGREES: training often fails at M ≥ M_c" in page
+    assert "orbit bound (lower bound on M_c" in page  # no sweep: split at the orbit dimension
+
+
+def test_closed_forms():
+    assert closed_form_dim("tfim-hva", "boundary=open;g=1.0", 5) == (25, "n²")
+    assert closed_form_dim("qaqc-hea", "unitary_seed=0", 2)[0] == 15
+    assert closed_form_dim("tfim-hva", "boundary=periodic;g=1.0", 5) is None
+
+
+def test_performance_page_reads_benchmark_json_and_snakemake_files(tmp_path):
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "bench_x.json").write_text(json.dumps({
+        "title": "Tool race", "description": "d", "command": "python benchmarks/bench_x.py", "date": "today",
+        "wall_seconds": 3.0, "machine": {"cpu": "C", "gpu": "none", "python": "3", "packages": {"a": "1"}},
+        "tools": {"other": "2.0"}, "columns": ["case", "seconds"], "rows": [["a|b", "0.5"]], "notes": ["note"],
+    }))
+    bench = tmp_path / "out" / "train_run"
+    bench.mkdir(parents=True)
+    header = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
+    (bench / "fig3_a.tsv").write_text(header + "2.5\t0:00:02\t300.1\t1\t1\t1\t0\t0\t50\t1.2\n")
+    (bench / "fig3_b.tsv").write_text(header + "1.5\t0:00:01\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\n")
+    assert job_rows(tmp_path / "out") == [["`train_run`", 2, "4.0", "2.5", "1.2", "300"]]
+    page = performance_page(results, tmp_path / "out", "## Provenance\n")
+    assert "## Tool race" in page and "a\\|b" in page and "- note" in page and "other 2.0" in page
+    assert rule_wall_times(tmp_path / "out", "train_run") == {"fig3_a": 2.5, "fig3_b": 1.5}
+    empty = performance_page(tmp_path / "none", tmp_path / "none", "")
+    assert "No benchmark results are committed" in empty and "No Snakemake benchmark files" in empty
+
+
+def test_provenance_block_and_contents():
+    prov = provenance("abc123")
+    assert prov["gpu"] == gpu_model() and prov["packages"]["cirq-core"] != "not installed"
+    block = _provenance_block(prov, {"a": 1.0, "b": 3.0}, "rule r")
+    assert "2 jobs of rule r, 4.0 s in total, longest 3.0 s (`b`)" in block and "`abc123`" in block
+    assert "not recorded" in _provenance_block(prov, {})
+    contents = contents_include(["fig2", "supp2"], prov, {})
+    assert "{doc}`/generated/fig2`" in contents and "{doc}`/generated/results`" in contents
+
+
+def test_performance_page_reads_bench_engine_layout(tmp_path):
+    # The layout bench_engine.py --json-out writes: one entry per workload with per-tool timings.
+    (tmp_path / "engine.json").write_text(json.dumps({
+        "benchmark": "value and gradient", "command": "python bench_engine.py", "timing": "round-robin",
+        "machine": {"cpus": 2, "python": "3.11"},
+        "columns": [{"n": 6, "layers": 18, "batch": 50, "n_params": 36, "load_before": 1.0, "load_after": 2.0,
+                     "tools": {"overparam": {"compile_s": 1.5, "max_abs_diff": 0.0, "seconds": 0.002},
+                               "qulacs": {"compile_s": 0.0, "max_abs_diff": 1e-13, "seconds": 0.02}},
+                     "ratios": {"qulacs/overparam": 10.0}}],
+        "qfim": {"n": 10, "n_params": 100, "tools": {"overparam": {"compile_s": 3.0, "max_abs_diff": 0.0,
+                                                                   "seconds": 0.05}}},
+    }))
+    page = performance_page(tmp_path, tmp_path / "none", "")
+    assert "| 6 | 18 | 36 | 50 | qulacs | 20.00 | 0.0 | 1.0e-13 | 10.0 | 1.0 / 2.0 |" in page
+    assert "| 10 | QFIM | 100 |  | overparam | 50.00 |" in page and "cpus 2" in page
+
+
+def test_gpu_model_reads_nvidia_smi(tmp_path, monkeypatch):
+    fake = tmp_path / "nvidia-smi"
+    fake.write_text("#!/bin/sh\necho 'NVIDIA H200, 143771 MiB, 570.86.15'\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert gpu_model() == "NVIDIA H200, 143771 MiB, driver 570.86.15"
+    fake.unlink()
+    assert gpu_model() == "none"
