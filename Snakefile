@@ -15,6 +15,7 @@ include: "workflow/rules/ext1.smk"
 include: "workflow/rules/supp3.smk"
 include: "workflow/rules/hardware.smk"
 include: "workflow/rules/book.smk"
+include: "workflow/rules/studies.smk"
 
 
 rule all:

@@ -7,3 +7,8 @@ from typing import Callable
 from overparam import cli_circuits, cli_noise, hardware_cli
 
 REGISTRARS: list[Callable[..., None]] = [cli_noise.register, cli_circuits.register, hardware_cli.register]
+
+# User studies (issue 6): check-ansatz, study render/tutorial.
+from overparam import cli_study  # noqa: E402
+
+REGISTRARS.append(cli_study.register)

@@ -29,6 +29,7 @@ rule book_pages:
 rule book:
     input:
         "book/generated/pages.json",
+        STUDY_BOOK,  # user studies' pages and the tutorial's numbers (studies.smk)
     output:
         "book/_build/html/index.html",
     conda:
