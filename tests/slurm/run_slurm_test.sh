@@ -8,7 +8,8 @@
 #   sudo OVERPARAM_PYTHON=.venv/bin/python tests/slurm/run_slurm_test.sh
 # Environment: OVERPARAM_PYTHON (python of the environment with overparam and the plugin; default
 # .venv/bin/python), SLURM_TEST_WORKDIR (where the repository copy goes; default a new temp dir),
-# SLURM_TEST_CONFIG (default config/quick.yaml), SLURM_TEST_TARGET (default: the default target).
+# SLURM_TEST_CONFIG (default config/quick.yaml), SLURM_TEST_TARGET (default: the default target),
+# SLURM_TEST_TIMEOUT (seconds for the workflow, default 5400).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -117,9 +118,11 @@ export PATH="$VENV_BIN:$PATH"
 export PYTHONPATH="$ROOT/src${PYTHONPATH:+:$PYTHONPATH}"
 t_wf=$(date +%s)
 log "snakemake --executor slurm --profile workflow/profiles/slurm --configfile $CONFIG ${TARGET}"
-# No accounts on this test cluster; poll early (the default waits 40 s before the first check).
-snakemake $TARGET --executor slurm --profile workflow/profiles/slurm --configfile "$CONFIG" \
-  --slurm-no-account --slurm-init-seconds-before-status-checks 5 --jobs 4 >"$WORK/snakemake.log" 2>&1 \
+# This test cluster has no accounts and no accounting database (sacct answers nothing), so job
+# states come from squeue (finished jobs stay visible for MinJobAge); poll early (default: 40 s).
+timeout "${SLURM_TEST_TIMEOUT:-5400}" snakemake $TARGET --executor slurm --profile workflow/profiles/slurm \
+  --configfile "$CONFIG" --slurm-no-account --slurm-status-command squeue \
+  --slurm-init-seconds-before-status-checks 5 --jobs 4 >"$WORK/snakemake.log" 2>&1 \
   || { tail -40 "$WORK/snakemake.log"; die "snakemake through SLURM"; }
 t_end=$(date +%s)
 
