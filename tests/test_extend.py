@@ -214,3 +214,19 @@ def test_xxz_study_runs_through_snakemake(tmp_path):
     assert (repo / "book/generated/figures/study_xxz.png").stat().st_size > 0
     assert (repo / "results/figures/study_xxz.pdf").stat().st_size > 0
     assert "| 4 | 12 | 4 |" in (repo / "book/generated/tutorial_numbers.md").read_text()
+
+
+def test_check_studies_names_the_key_and_the_module(tmp_path, monkeypatch):
+    from overparam.workflow_config import ConfigError
+    from overparam.workflow_studies import check_studies
+
+    _user_module(tmp_path, BAD_MODULES["unsupported gate"][0])
+    monkeypatch.syspath_prepend(str(tmp_path))
+    study = {"model": "mine", "title": "t", "dla": {"sizes": [4]}, "qfim": {"samples": 1, "runs": [{"n": 4, "layers": [1]}]},
+             "train": {"runs": 1, "steps": 1, "lr": 0.1, "success_threshold": 1e-4, "sweeps": [{"n": 4, "layers": [1]}]}}
+    with pytest.raises(ConfigError, match="studies.s.model: model 'nope' is not defined"):
+        check_studies({"models": {}, "studies": {"s": dict(study, model="nope")}})
+    with pytest.raises(ConfigError, match=r"studies.s \(model mine, n=4\): ansatz 'badqnn:f' \(module 'badqnn'\): unsupported gate"):
+        check_studies({"models": {"mine": {"ansatz": "badqnn:f"}}, "studies": {"s": study}})
+    with pytest.raises(ConfigError, match="models.mine: .*module 'badqnn'.*unsupported gate"):
+        check_studies({"models": {"mine": {"ansatz": "badqnn:f"}}, "studies": {}})

@@ -53,6 +53,8 @@ def add_python_path(entries: Sequence[str], root: str | Path) -> list[str]:
     """
     import sys
 
+    if isinstance(entries, (str, bytes)) or not isinstance(entries, Sequence):
+        return []  # not a list: the schema check that follows names the key and what is accepted
     added = []
     for entry in entries:
         path = str((Path(root) / entry).resolve())
