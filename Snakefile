@@ -17,6 +17,7 @@ include: "workflow/rules/hardware.smk"
 include: "workflow/rules/geometry.smk"
 include: "workflow/rules/beyond.smk"
 include: "workflow/rules/book.smk"
+include: "workflow/rules/studies.smk"
 
 
 rule all:

@@ -9,3 +9,8 @@ from overparam import cli_beyond, cli_circuits, cli_geometry, cli_noise, hardwar
 REGISTRARS: list[Callable[..., None]] = [cli_noise.register, cli_circuits.register, hardware_cli.register]
 REGISTRARS.append(cli_geometry.register)
 REGISTRARS.append(cli_beyond.register)
+
+# User studies (issue 6): check-ansatz, study render/tutorial.
+from overparam import cli_study  # noqa: E402
+
+REGISTRARS.append(cli_study.register)

@@ -35,6 +35,7 @@ rule book:
         "book/intro.md",
         "book/_toc.yml",
         "book/_config.yml",
+        STUDY_BOOK,  # user studies' pages and the tutorial's numbers (studies.smk)
     output:
         "book/_build/html/index.html",
     conda:

@@ -9,7 +9,11 @@ from overparam.workflow_config import ConfigError, check_config, schema_errors
 
 # One line and exit status 2 for a bad config, before any job starts; snakemake's own validate()
 # then fills in schema defaults.
+from overparam.workflow_studies import add_python_path, check_studies
+
 try:
+    # User ansatz modules (config pythonpath) must be importable by the checks below and every job.
+    add_python_path(config.get("pythonpath") or [], workflow.basedir)
     schema_errors(config, workflow.source_path("../../config/schema.yaml"))
     check_config(config)
 except ConfigError as err:
@@ -151,3 +155,40 @@ BEYOND_RUNS = {f"{r['model']}_n{r['n']}": r for r in BEYOND.get("runs", [])} if 
 import glob
 
 BENCH_RESULTS = sorted(glob.glob("benchmarks/results/*.json"))
+
+
+# --- studies.smk (issue 6: a user's ansatz through the whole analysis, one book page each) ---
+# Every study's model is built once per size and its gates checked before the DAG starts.
+try:
+    check_studies(config)
+except ConfigError as err:
+    sys.stderr.write(f"config error: {' '.join(str(err).split())}\n")
+    sys.exit(2)
+STUDIES = config.get("studies") or {}
+STUDY_TRAIN = {
+    study: {f"n{s['n']}_L{p}": dict(n=s["n"], layers=p) for s in body["train"]["sweeps"] for p in s["layers"]}
+    for study, body in STUDIES.items()
+}
+STUDY_QFIM = {study: {r["n"]: r for r in body["qfim"]["runs"]} for study, body in STUDIES.items()}
+TUTORIAL_STUDY = config.get("tutorial_study") if config.get("tutorial_study") in STUDIES else None
+STUDY_BOOK = [f"book/generated/study_{s}.md" for s in STUDIES] + ["book/generated/tutorial_numbers.md"]
+
+
+def study_dla(study):
+    model = STUDIES[study]["model"]
+    return [f"results/data/dla/{model}_n{n}.json" for n in STUDIES[study]["dla"]["sizes"]]
+
+
+def study_table_inputs(study, kind):
+    """The JSON files behind a study's table: dla, qfim (sweeps + dla) or train (shards + dla)."""
+    if kind == "qfim":
+        data = [f"results/data/studies/{study}/qfim_n{n}.json" for n in STUDY_QFIM[study]]
+    elif kind == "train":
+        data = [f"results/data/studies/{study}/train_{run}.json" for run in STUDY_TRAIN[study]]
+    else:
+        data = []
+    return data + study_dla(study)
+
+
+def study_tables(study):
+    return [f"results/tables/study_{study}_{kind}.csv" for kind in ("dla", "qfim", "train")]
