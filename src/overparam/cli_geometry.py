@@ -189,9 +189,9 @@ def landscape_payload(ansatz_name: str, n: int, options: dict[str, str], under: 
 
     spurious = [i for i, k in enumerate(kinds_s) if k == "spurious minimum"]
     lowest = [i for i, k in enumerate(kinds_s) if k == "global minimum"]
-    if not spurious:
-        raise BadInput(f"no spurious minimum found at {under} layers from {inits} initialisations; "
-                       "choose a shallower depth or more initialisations")
+    if not spurious or not lowest:
+        raise BadInput(f"no {'spurious' if not spurious else 'converged lowest'} minimum found at {under} layers from "
+                       f"{inits} initialisations; choose a shallower depth, more initialisations or more steps")
     # The slice of the shallow model: through its most frequent spurious minimum and the nearest lowest minimum.
     levels = Counter(round(pts_s[i].loss, 9) for i in spurious)
     level = max(levels, key=lambda v: (levels[v], -v))
