@@ -121,7 +121,7 @@ def test_spectra_cli_bad_input_exits_2(tmp_path, open4, rng, capsys):
     base = ["spectra", "tfim-hva", "--n", "4", "--layers", "6", "--opt", "boundary=open", "--shard", str(path)]
     assert main(base + ["--random", "1", "--solutions", "1"]) == 2  # nothing below 1e-4
     assert "no converged run" in capsys.readouterr().err
-    assert main(base + ["--random", "1", "--max-memory-gb", "1e-9"]) == 2
+    assert main(base + ["--random", "1", "--max-memory-mb", "1"]) == 2
     assert main(base[:-1] + [str(tmp_path / "missing.npz")]) == 2
 
 

@@ -33,7 +33,7 @@ def _load_shard(path: str) -> dict:
 
 
 def spectra_payload(ansatz_name: str, n: int, layers: int, options: dict[str, str], shard_path: str, random: int,
-                    solutions: int, converged_below: float, max_memory_gb: float | None, label: str | None,
+                    solutions: int, converged_below: float, max_memory_mb: float | None, label: str | None,
                     polish: bool = False) -> dict:
     """Check everything, then compute the spectra at the shard's random and converged points."""
     from overparam.ansatze import build_ansatz
@@ -48,7 +48,7 @@ def spectra_payload(ansatz_name: str, n: int, layers: int, options: dict[str, st
     ansatz = build_ansatz(ansatz_name, n, layers, options)
     if ansatz.loss is None:
         raise BadInput(f"ansatz {ansatz_name!r} defines no loss; the Hessian needs one")
-    limit = None if max_memory_gb is None else int(max_memory_gb * 2**30)
+    limit = None if max_memory_mb is None else int(max_memory_mb * 2**20)
     need = check_memory(ansatz, limit)
     shard = _load_shard(shard_path)
     check_shard(shard, ansatz, shard_path)
@@ -102,7 +102,7 @@ def cmd_spectra(args: argparse.Namespace) -> dict:
 
     logging.getLogger("jax._src.xla_bridge").setLevel(logging.WARNING)
     payload = spectra_payload(args.ansatz, args.n, args.layers, parse_options(args.opt), args.shard, args.random,
-                              args.solutions, args.converged_below, args.max_memory_gb, args.label, args.polish)
+                              args.solutions, args.converged_below, args.max_memory_mb, args.label, args.polish)
 
     def human(p: dict) -> str:
         return "\n".join(
@@ -189,9 +189,9 @@ def landscape_payload(ansatz_name: str, n: int, options: dict[str, str], under: 
 
     spurious = [i for i, k in enumerate(kinds_s) if k == "spurious minimum"]
     lowest = [i for i, k in enumerate(kinds_s) if k == "global minimum"]
-    if not spurious:
-        raise BadInput(f"no spurious minimum found at {under} layers from {inits} initialisations; "
-                       "choose a shallower depth or more initialisations")
+    if not spurious or not lowest:
+        raise BadInput(f"no {'spurious' if not spurious else 'converged lowest'} minimum found at {under} layers from "
+                       f"{inits} initialisations; choose a shallower depth, more initialisations or more steps")
     # The slice of the shallow model: through its most frequent spurious minimum and the nearest lowest minimum.
     levels = Counter(round(pts_s[i].loss, 9) for i in spurious)
     level = max(levels, key=lambda v: (levels[v], -v))
@@ -289,7 +289,8 @@ def register(sub: argparse._SubParsersAction, add_ansatz_args, add_common, posit
     p.add_argument("--random", type=int, default=5, help="random points: the shard's first initial angles (default 5)")
     p.add_argument("--solutions", type=int, default=5, help="converged solutions, lowest loss first (default 5)")
     p.add_argument("--converged-below", type=float, default=1e-4, help="a run is converged below this final loss")
-    p.add_argument("--max-memory-gb", type=float, default=None, help="refuse requests above this (default: half the RAM)")
+    p.add_argument("--max-memory-mb", type=float, default=None,
+                   help="refuse requests estimated above this many MiB (default: half the RAM)")
     p.add_argument("--polish", action="store_true", help="polish converged solutions with trust-region Newton first")
     p.add_argument("--label", help="model name recorded in the output")
     p.add_argument("--out", help="also write the JSON object to this file (atomically)")

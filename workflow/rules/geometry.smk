@@ -15,7 +15,6 @@ rule spectra_data:
         random=SPECTRA.get("random", 5),
         solutions=SPECTRA.get("solutions", 5),
         below=SPECTRA.get("converged_below", 1e-4),
-        memory=SPECTRA.get("max_memory_gb", 32),
         polish="--polish" if SPECTRA.get("polish", True) else "",
     wildcard_constraints:
         run="|".join(SPECTRA_RUNS) or "no-spectra-runs",
@@ -28,10 +27,13 @@ rule spectra_data:
         "logs/spectra/{run}.log",
     benchmark:
         "benchmarks/out/spectra_data/{run}.tsv"
+    threads: 1
+    resources:
+        mem_mb=4000,
     shell:
         "OVERPARAM_THREADS={threads} overparam spectra {params.model} --n {params.n} --layers {params.layers}"
         " --shard {input.shard} --random {params.random} --solutions {params.solutions}"
-        " --converged-below {params.below} --max-memory-gb {params.memory} {params.polish}"
+        " --converged-below {params.below} --max-memory-mb {resources.mem_mb} {params.polish}"
         " --label {params.label} --out {output} --verbose 2> {log}"
 
 
@@ -88,6 +90,9 @@ rule landscape_data:
         "logs/landscape_data.log",
     benchmark:
         "benchmarks/out/landscape_data/fig1.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
     shell:
         "OVERPARAM_THREADS={threads} overparam landscape {params.model} --n {params.n} --under {params.under}"
         " --over {params.over} --inits {params.inits} --steps {params.steps} --lr {params.lr}"

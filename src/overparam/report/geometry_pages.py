@@ -96,7 +96,7 @@ def spectra_page(fig: str, title: str):
         summary, stats = _spectra_summary(rows)
         qtol = next((r["tolerance"] for r in rows if r["matrix"].startswith("qfim")), "n/a")
         htol = next((r["tolerance"] for r in rows if r["matrix"] == "hessian"), "n/a")
-        sizes = ", ".join(sorted({f"{r['model']} n = {r['n']}" for r in rows}))
+        sizes = ", ".join(f"{m} n = {n}" for m, n in sorted({(r["model"], int(r["n"])) for r in rows}))
         verdict = ("no measured rank exceeds the orbit bound" if stats["above"] == 0
                    else f"{stats['above']} measured ranks EXCEED the orbit bound")
         return f"""# {fig}: {title}
