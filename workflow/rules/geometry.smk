@@ -18,9 +18,6 @@ rule spectra_data:
         polish="--polish" if SPECTRA.get("polish", True) else "",
     wildcard_constraints:
         run="|".join(SPECTRA_RUNS) or "no-spectra-runs",
-    threads: 1
-    resources:
-        mem_mb=4000,
     conda:
         ENV
     log:
@@ -81,9 +78,6 @@ rule landscape_data:
         lr=FIG1.get("lr", 0.01),
         grid=FIG1.get("grid", 81),
         seed=SEED,
-    threads: 1
-    resources:
-        mem_mb=2000,
     conda:
         ENV
     log:
