@@ -16,13 +16,16 @@ from __future__ import annotations
 import functools
 import itertools
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
-from overparam.sim.engine.program import Block, Fixed, Phase, Rotation
+from overparam.sim.engine.program import Block, Fixed, Layer, Phase, Rotation
 
 # Gates on at most this many qubits are applied elementwise; above it by tensordot.
 ELEMENTWISE_MAX_QUBITS = 2
+# Layers on at most this many qubits sweep their qubits unrolled; larger ones under lax.scan.
+LAYER_UNROLL_MAX_QUBITS = 8
 
 
 @functools.lru_cache(maxsize=None)
@@ -167,7 +170,12 @@ def phase_diag(blk: Phase, theta: jnp.ndarray) -> jnp.ndarray:
 
 
 def apply_block(state: jnp.ndarray, blk: Block, theta: jnp.ndarray | None, inverse: bool = False) -> jnp.ndarray:
-    """Apply ``blk`` (its inverse when ``inverse``) with per-column angles ``theta`` of shape ``(C,)``."""
+    """Apply ``blk`` (its inverse when ``inverse``) with per-column angles ``theta`` of shape ``(C,)``.
+
+    A :class:`Layer` takes the whole angle table ``(slots, C)`` instead (it reads several rows).
+    """
+    if isinstance(blk, Layer):
+        return apply_layer(state, layer_matrices(blk, theta, inverse))
     if isinstance(blk, Fixed):
         if blk.diag is not None:
             return apply_diag(state, blk.qubits, np.conj(blk.diag) if inverse else blk.diag)
@@ -193,6 +201,75 @@ def generator_overlap(blk: Block, psi: jnp.ndarray, lam: jnp.ndarray) -> jnp.nda
     return jnp.sum(jnp.imag(jnp.conj(lam) * g_psi), axis=0)
 
 
+def layer_matrices(blk: Layer, th: jnp.ndarray, inverse: bool = False) -> jnp.ndarray:
+    """``U_q`` (or ``U_q^dagger``) of every qubit: ``(n, 2, 2)`` when constant, else ``(n, 2, 2, C)``.
+
+    ``th`` holds the angles by parameter slot (rows), so ``th[params[q]]`` is qubit ``q``'s angle.
+    """
+    if not blk.slots:
+        mats = jnp.asarray(blk.fixed)
+        return jnp.conj(jnp.swapaxes(mats, 1, 2)) if inverse else mats
+    idx = np.array([0 if p is None else p for p in blk.params])
+    mask = np.array([0.0 if p is None else 1.0 for p in blk.params])
+    theta = th[idx] * mask[:, None]  # (n, C); constant qubits get angle 0 (and g = 0 anyway)
+    phases = jnp.exp(-1j * jnp.asarray(blk.eigvals)[:, :, None] * theta[:, None, :])  # (n, 2, C)
+    mats = jnp.einsum("qkij,qkc->qijc", jnp.asarray(blk.pv), phases)
+    return jnp.conj(jnp.swapaxes(mats, 1, 2)) if inverse else mats
+
+
+def _sweep_step(psi: jnp.ndarray, m: jnp.ndarray) -> jnp.ndarray:
+    """Apply ``m`` on the leading qubit and move that qubit last: ``(2, R, C) -> (R, 2, C)``.
+
+    The write is the transposed layout, in the same pass, so after ``n`` steps the qubit order is
+    back and every qubit has been the leading one once.
+    """
+    dim, columns = psi.shape
+    view = psi.reshape(2, dim // 2, columns)
+    s0, s1 = view[0], view[1]
+    o0 = m[0, 0] * s0 + m[0, 1] * s1
+    o1 = m[1, 0] * s0 + m[1, 1] * s1
+    return jnp.stack([o0, o1], axis=1).reshape(dim, columns)
+
+
+def apply_layer(state: jnp.ndarray, mats: jnp.ndarray) -> jnp.ndarray:
+    """Apply one 2x2 matrix per qubit (``mats`` ``(n, 2, 2)`` or ``(n, 2, 2, C)``) in ``n`` sweeps."""
+    n = mats.shape[0]
+    state, _ = jax.lax.scan(lambda psi, m: (_sweep_step(psi, m), None), state, mats, unroll=_unroll(n))
+    return state
+
+
+def _unroll(n: int) -> int:
+    # Small states: loop overhead dominates, unroll fully; large ones: keep the traced program small.
+    return n if n <= LAYER_UNROLL_MAX_QUBITS else 1
+
+
+def reverse_layer(pair: jnp.ndarray, blk: Layer, th: jnp.ndarray, columns: int) -> tuple[jnp.ndarray, jnp.ndarray]:
+    """Uncompute a layer from the stacked ``[psi, lam]`` (``2C`` columns) and return ``Im <lam|g_q|psi>``.
+
+    The gradient term of qubit ``q`` may be read at any point of the sweep: the other qubits' gates
+    commute with ``g_q`` and are unitary, so partly uncomputed vectors give the same overlap.
+    Returns the pair and the per-qubit overlaps ``(n, C)``.
+    """
+    mats = layer_matrices(blk, th, inverse=True)
+    if mats.ndim == 4:
+        mats = jnp.concatenate([mats, mats], axis=-1)
+    gens = jnp.asarray(blk.generators)
+
+    def step(pr, xs):
+        m, g = xs
+        dim = pr.shape[0]
+        view = pr.reshape(2, dim // 2, 2 * columns)
+        p0, p1 = view[0, :, :columns], view[1, :, :columns]
+        l0, l1 = view[0, :, columns:], view[1, :, columns:]
+        gp0 = g[0, 0] * p0 + g[0, 1] * p1
+        gp1 = g[1, 0] * p0 + g[1, 1] * p1
+        overlap = jnp.sum(jnp.imag(jnp.conj(l0) * gp0 + jnp.conj(l1) * gp1), axis=0)
+        return _sweep_step(pr, m), overlap
+
+    n = blk.n_qubits
+    return jax.lax.scan(step, pair, (mats, gens), unroll=_unroll(n))
+
+
 def flip_bits(state: jnp.ndarray, qubits: tuple[int, ...]) -> jnp.ndarray:
     """``psi(x xor F)`` for the bit mask ``F`` of sorted ``qubits`` (used by the losses)."""
     if not qubits:
@@ -207,8 +284,11 @@ __all__ = [
     "apply_constant",
     "apply_diag",
     "apply_matrix",
+    "apply_layer",
     "apply_patterns",
     "flip_bits",
     "generator_overlap",
+    "layer_matrices",
+    "reverse_layer",
     "view_shape",
 ]

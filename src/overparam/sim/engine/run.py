@@ -17,11 +17,13 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from overparam.sim.engine.kernels import apply_block, generator_overlap
-from overparam.sim.engine.program import Block, Loop, Program
+from overparam.sim.engine.kernels import apply_block, generator_overlap, reverse_layer
+from overparam.sim.engine.program import Block, Layer, Loop, Program
 
 
 def _angle(thetas: jnp.ndarray, blk: Block) -> jnp.ndarray | None:
+    if isinstance(blk, Layer):
+        return thetas  # a layer gathers its own rows
     return None if blk.param is None else thetas[blk.param]
 
 
@@ -47,6 +49,16 @@ def _reverse_blocks(blocks, pair: jnp.ndarray, th: jnp.ndarray, columns: int):
     """Walk ``blocks`` backwards on the stacked ``[psi, lam]``; return it and each block's gradient."""
     grads = {}
     for blk in reversed(blocks):
+        if isinstance(blk, Layer):
+            pair, overlaps = reverse_layer(pair, blk, th, columns)
+            owners: dict[int, list[int]] = {}
+            for q, p in enumerate(blk.params):
+                if p is not None:
+                    owners.setdefault(p, []).append(q)
+            for p, qs in owners.items():
+                term = overlaps[qs[0]] if len(qs) == 1 else jnp.sum(overlaps[jnp.asarray(qs)], axis=0)
+                grads[p] = grads.get(p, 0.0) + term
+            continue
         if blk.param is not None:
             grads[blk.param] = grads.get(blk.param, 0.0) + generator_overlap(
                 blk, pair[..., :columns], pair[..., columns:]
