@@ -25,7 +25,7 @@ import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 
 from overparam.ansatze.base import Ansatz  # noqa: E402
-from overparam.sim.engine.losses import state_loss  # noqa: E402
+from overparam.sim.engine.losses import state_loss, state_loss_and_cotangent  # noqa: E402
 from overparam.sim.engine.program import Program, compile_ansatz  # noqa: E402
 from overparam.sim.engine.run import adjoint, forward  # noqa: E402
 
@@ -52,6 +52,7 @@ class Engine:
         self.n_params = ansatz.n_params
         self._inputs = _input_matrix(ansatz)
         self._state_loss = state_loss(ansatz.loss, ansatz.qubits) if ansatz.loss is not None else None
+        self._cotangent = state_loss_and_cotangent(ansatz.loss, ansatz.qubits) if ansatz.loss is not None else None
         self._loss_and_grad = jax.jit(self._loss_and_grad_impl)
         self._loss = jax.jit(self._loss_impl)
         self._final = jax.jit(self._final_states)
@@ -85,13 +86,11 @@ class Engine:
         batch = values.shape[0]
         thetas, init = self._columns(values, self._inputs)
         psi = forward(self.program, thetas, init)
-
-        def total(re, im):
-            per = self._per_vector(self._state_loss(re + 1j * im), batch)
-            return jnp.sum(per), per
-
-        (_, per), (g_re, g_im) = jax.value_and_grad(total, argnums=(0, 1), has_aux=True)(jnp.real(psi), jnp.imag(psi))
-        grads = adjoint(self.program, thetas, psi, g_re + 1j * g_im)  # (M, S*B)
+        column_losses, lam = self._cotangent(psi)
+        # The loss of a vector is the mean over its S input states: each column weighs 1/S.
+        n_states = thetas.shape[1] // batch
+        per = self._per_vector(column_losses, batch)
+        grads = adjoint(self.program, thetas, psi, lam / n_states)  # (M, S*B)
         return per, jnp.sum(grads.T.reshape(-1, batch, self.n_params), axis=0)
 
     def _state_of(self, values: jnp.ndarray, input_index: int) -> jnp.ndarray:

@@ -151,7 +151,7 @@ def apply_diag(state: jnp.ndarray, qubits: tuple[int, ...], diag) -> jnp.ndarray
 def rotation_matrix(blk: Rotation, theta: jnp.ndarray) -> tuple[tuple[int, ...], jnp.ndarray]:
     """Sorted qubits and ``exp(-i theta G)`` per column, shape ``(d, d, C)``."""
     sq, projs = _sorted_projectors(blk)
-    phases = jnp.exp(-1j * jnp.asarray(blk.eigvals)[:, None] * theta[None, :])  # (K, C)
+    phases = _expi(jnp.asarray(blk.eigvals)[:, None] * theta[None, :])  # (K, C)
     return sq, jnp.einsum("kij,kc->ijc", jnp.asarray(projs), phases)
 
 
@@ -163,29 +163,41 @@ def _sorted_projectors(blk: Rotation) -> tuple[tuple[int, ...], np.ndarray]:
     return sq, projs
 
 
-def phase_diag(blk: Phase, theta: jnp.ndarray) -> jnp.ndarray:
-    """``exp(-i theta d)`` per column, shape ``(2^k, C)``: distinct values first, then a gather."""
-    phases = jnp.exp(-1j * jnp.asarray(blk.values)[:, None] * theta[None, :])
-    return phases[jnp.asarray(blk.inverse)]
+def block_coefficients(blk: Block, th: jnp.ndarray, inverse: bool = False):
+    """The per-column numbers a block needs, from the angle rows ``th`` (``(slots or M, C)``).
 
-
-def apply_block(state: jnp.ndarray, blk: Block, theta: jnp.ndarray | None, inverse: bool = False) -> jnp.ndarray:
-    """Apply ``blk`` (its inverse when ``inverse``) with per-column angles ``theta`` of shape ``(C,)``.
-
-    A :class:`Layer` takes the whole angle table ``(slots, C)`` instead (it reads several rows).
+    ``Phase``: the ``K`` distinct exponentials ``exp(-i theta d_k)`` ``(K, C)``; ``Rotation``: its
+    matrix ``(d, d, C)``; ``Layer``: its per-qubit matrices; ``Fixed``: None. ``inverse`` gives those
+    of the inverse block. They are computed before the loops (for all layers at once), so no complex
+    exponential sits inside a state-sized fusion, where XLA would recompute it per basis state.
     """
+    if isinstance(blk, Fixed):
+        return None
     if isinstance(blk, Layer):
-        return apply_layer(state, layer_matrices(blk, theta, inverse))
+        return layer_matrices(blk, th, inverse)
+    angle = -th[blk.param] if inverse else th[blk.param]
+    if isinstance(blk, Phase):
+        return _expi(jnp.asarray(blk.values)[:, None] * angle[None, :])
+    return rotation_matrix(blk, angle)[1]
+
+
+def apply_coefficients(state: jnp.ndarray, blk: Block, coef, inverse: bool = False) -> jnp.ndarray:
+    """Apply ``blk`` (its inverse when ``inverse``) given :func:`block_coefficients` of the same sense."""
     if isinstance(blk, Fixed):
         if blk.diag is not None:
             return apply_diag(state, blk.qubits, np.conj(blk.diag) if inverse else blk.diag)
         return apply_constant(state, blk.qubits, blk.matrix.conj().T if inverse else blk.matrix)
-    # exp(-i theta G)^dagger = exp(+i theta G): the inverse is the block at minus the angle.
-    angle = -theta if inverse else theta
+    if isinstance(blk, Layer):
+        return apply_layer(state, coef)
     if isinstance(blk, Phase):
-        return apply_diag(state, blk.qubits, phase_diag(blk, angle))
-    sq, mat = rotation_matrix(blk, angle)
-    return apply_matrix(state, sq, mat, constant=False)
+        return apply_diag(state, blk.qubits, coef[jnp.asarray(blk.inverse)])
+    sq, _ = _sorted_projectors(blk)
+    return apply_matrix(state, sq, coef, constant=False)
+
+
+def apply_block(state: jnp.ndarray, blk: Block, th: jnp.ndarray | None, inverse: bool = False) -> jnp.ndarray:
+    """Apply ``blk`` (its inverse when ``inverse``) with the angle rows ``th`` (``(slots or M, C)``)."""
+    return apply_coefficients(state, blk, block_coefficients(blk, th, inverse), inverse)
 
 
 def generator_overlap(blk: Block, psi: jnp.ndarray, lam: jnp.ndarray) -> jnp.ndarray:
@@ -201,6 +213,37 @@ def generator_overlap(blk: Block, psi: jnp.ndarray, lam: jnp.ndarray) -> jnp.nda
     return jnp.sum(jnp.imag(jnp.conj(lam) * g_psi), axis=0)
 
 
+def _expi(x: jnp.ndarray) -> jnp.ndarray:
+    """``exp(-i x)`` for real ``x`` as ``cos x - i sin x`` (a complex ``exp`` also pays for ``exp(0)``)."""
+    return jax.lax.complex(jnp.cos(x), -jnp.sin(x))
+
+
+@functools.lru_cache(maxsize=None)
+def _layer_tables(blk: Layer) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(slots, eigvals, A, const)``: ``U_q = sum_u A[q, u] exp(-i theta_{slot_u} eigval_u) + const[q]``.
+
+    ``u`` runs over the distinct (parameter, eigenvalue) pairs of the layer, so a layer whose
+    qubits share one angle and one generator (the TFIM field layer) needs two exponentials per
+    column, not ``2n``.
+    """
+    pairs: dict[tuple[int, float], int] = {}
+    n = blk.n_qubits
+    entries = []
+    for q, p in enumerate(blk.params):
+        if p is None:
+            continue
+        for k in range(2):
+            u = pairs.setdefault((p, round(float(blk.eigvals[q, k]), 12)), len(pairs))
+            entries.append((q, u, k))
+    a = np.zeros((n, len(pairs), 2, 2), dtype=np.complex128)
+    for q, u, k in entries:
+        a[q, u] += blk.pv[q, k]
+    const = np.array([blk.fixed[q] if p is None else np.zeros((2, 2)) for q, p in enumerate(blk.params)])
+    slots = np.array([p for p, _ in pairs], dtype=np.int64)
+    eigvals = np.array([lam for _, lam in pairs])
+    return slots, eigvals, a, const.astype(np.complex128)
+
+
 def layer_matrices(blk: Layer, th: jnp.ndarray, inverse: bool = False) -> jnp.ndarray:
     """``U_q`` (or ``U_q^dagger``) of every qubit: ``(n, 2, 2)`` when constant, else ``(n, 2, 2, C)``.
 
@@ -209,11 +252,11 @@ def layer_matrices(blk: Layer, th: jnp.ndarray, inverse: bool = False) -> jnp.nd
     if not blk.slots:
         mats = jnp.asarray(blk.fixed)
         return jnp.conj(jnp.swapaxes(mats, 1, 2)) if inverse else mats
-    idx = np.array([0 if p is None else p for p in blk.params])
-    mask = np.array([0.0 if p is None else 1.0 for p in blk.params])
-    theta = th[idx] * mask[:, None]  # (n, C); constant qubits get angle 0 (and g = 0 anyway)
-    phases = jnp.exp(-1j * jnp.asarray(blk.eigvals)[:, :, None] * theta[:, None, :])  # (n, 2, C)
-    mats = jnp.einsum("qkij,qkc->qijc", jnp.asarray(blk.pv), phases)
+    slots, eigvals, a, const = _layer_tables(blk)
+    phases = _expi(jnp.asarray(eigvals)[:, None] * th[slots])  # (U, C)
+    # A contraction (not a broadcast sum): XLA then computes each exponential once instead of
+    # fusing it into every matrix entry.
+    mats = jnp.einsum("quij,uc->qijc", jnp.asarray(a), phases) + jnp.asarray(const)[..., None]
     return jnp.conj(jnp.swapaxes(mats, 1, 2)) if inverse else mats
 
 
@@ -243,16 +286,14 @@ def _unroll(n: int) -> int:
     return n if n <= LAYER_UNROLL_MAX_QUBITS else 1
 
 
-def reverse_layer(pair: jnp.ndarray, blk: Layer, th: jnp.ndarray, columns: int) -> tuple[jnp.ndarray, jnp.ndarray]:
+def reverse_layer(pair: jnp.ndarray, blk: Layer, mats: jnp.ndarray, columns: int) -> tuple[jnp.ndarray, jnp.ndarray]:
     """Uncompute a layer from the stacked ``[psi, lam]`` (``2C`` columns) and return ``Im <lam|g_q|psi>``.
 
-    The gradient term of qubit ``q`` may be read at any point of the sweep: the other qubits' gates
-    commute with ``g_q`` and are unitary, so partly uncomputed vectors give the same overlap.
-    Returns the pair and the per-qubit overlaps ``(n, C)``.
+    ``mats``: the inverse layer's matrices for the ``2C`` columns. The gradient term of qubit ``q``
+    may be read at any point of the sweep: the other qubits' gates commute with ``g_q`` and are
+    unitary, so partly uncomputed vectors give the same overlap. Returns the pair and the
+    per-qubit overlaps ``(n, C)``.
     """
-    mats = layer_matrices(blk, th, inverse=True)
-    if mats.ndim == 4:
-        mats = jnp.concatenate([mats, mats], axis=-1)
     gens = jnp.asarray(blk.generators)
 
     def step(pr, xs):
@@ -281,6 +322,8 @@ def flip_bits(state: jnp.ndarray, qubits: tuple[int, ...]) -> jnp.ndarray:
 
 __all__ = [
     "apply_block",
+    "apply_coefficients",
+    "block_coefficients",
     "apply_constant",
     "apply_diag",
     "apply_matrix",
