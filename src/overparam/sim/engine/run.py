@@ -18,8 +18,15 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from overparam.sim.engine.kernels import apply_coefficients, block_coefficients, generator_overlap, reverse_layer
-from overparam.sim.engine.program import Block, Layer, Loop, Program
+from overparam.sim.engine.kernels import (
+    apply_coefficients,
+    apply_constant,
+    apply_diag,
+    block_coefficients,
+    generator_overlap,
+    reverse_layer,
+)
+from overparam.sim.engine.program import Block, Fixed, Layer, Loop, Phase, Program, Rotation
 
 
 def _coefficients(blocks, th: jnp.ndarray, inverse: bool) -> list:
@@ -96,3 +103,55 @@ def adjoint(program: Program, thetas: jnp.ndarray, psi: jnp.ndarray, lam: jnp.nd
             for j, val in g.items():
                 grads = grads.at[j].add(val)
     return grads
+
+
+def _tangent_terms(blk: Block, psi: jnp.ndarray) -> list[tuple[int, jnp.ndarray]]:
+    """``(slot, -i G psi)`` for each parameter slot of ``blk``; ``psi`` ``(2^n, 1)`` is the state just after it.
+
+    In a :class:`Layer` the other qubits' gates commute with ``g_q``, so every qubit's term is read
+    at the layer's output; qubits sharing a slot add up.
+    """
+    if isinstance(blk, Fixed):
+        return []
+    if isinstance(blk, Phase):
+        return [(blk.param, -1j * apply_diag(psi, blk.qubits, jnp.asarray(blk.diag)))]
+    if isinstance(blk, Rotation):
+        return [(blk.param, -1j * apply_constant(psi, blk.qubits, blk.generator))]
+    terms: dict[int, jnp.ndarray] = {}
+    for q, p in enumerate(blk.params):
+        if p is not None:
+            term = -1j * apply_constant(psi, (q,), blk.generators[q])
+            terms[p] = terms[p] + term if p in terms else term
+    return list(terms.items())
+
+
+def _jacobian_blocks(blocks, phi: jnp.ndarray, coefs: list, index) -> jnp.ndarray:
+    for blk, coef in zip(blocks, coefs):
+        phi = apply_coefficients(phi, blk, coef)
+        for slot, vec in _tangent_terms(blk, phi[:, :1]):
+            phi = phi.at[:, 1 + index(slot)].add(vec[:, 0])
+    return phi
+
+
+def jacobian(program: Program, values: jnp.ndarray, state: jnp.ndarray) -> tuple[jnp.ndarray, jnp.ndarray]:
+    """``(psi, J)`` at one parameter vector ``values`` ``(M,)`` from the input ``state`` ``(2^n,)``.
+
+    Forward mode in the engine's own layout: the columns are ``[psi, d psi/d theta_1, ...]``. Every
+    block is applied to all ``1 + M`` columns at once (its coefficients broadcast along them), then
+    adds ``-i G psi`` to the column of its parameter. One pass over ``2^n x (1 + M)`` numbers.
+    """
+    m = program.n_params
+    thetas = values[:, None]
+    phi = jnp.concatenate([state[:, None].astype(jnp.complex128), jnp.zeros((state.shape[0], m), jnp.complex128)], 1)
+    for seg in program.segments:
+        if isinstance(seg, Loop):
+
+            def step(ph, xs, body=seg.body):
+                coefs, row = xs
+                return _jacobian_blocks(body, ph, coefs, lambda slot: row[slot]), None
+
+            xs = (_loop_coefficients(seg, thetas, False), jnp.asarray(seg.params))
+            phi, _ = jax.lax.scan(step, phi, xs)
+        else:
+            phi = _jacobian_blocks(seg, phi, _coefficients(seg, thetas, False), lambda slot: slot)
+    return phi[:, 0], phi[:, 1:]
