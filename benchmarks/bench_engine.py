@@ -182,7 +182,16 @@ def main() -> None:
     parser.add_argument("--no-qfim", action="store_true")
     parser.add_argument("--no-qulacs", action="store_true", help="skip qulacs (slow under load)")
     parser.add_argument("--json-out", help="write the measured numbers to this JSON file")
+    parser.add_argument("--compile-times", action="store_true",
+                        help="only measure the engine's compile time (wall and CPU) against n and depth")
     args = parser.parse_args()
+    if args.compile_times:
+        report = {"compile_times": compile_times()}
+        if args.json_out:
+            os.makedirs(os.path.dirname(os.path.abspath(args.json_out)), exist_ok=True)
+            with open(args.json_out, "w") as fh:
+                json.dump(report, fh, indent=2)
+        return
     tools = [("overparam", ours), ("tensorcircuit-ng", tensorcircuit)]
     if not args.no_qulacs:
         tools.append(("qulacs", qulacs_backprop))
@@ -235,6 +244,28 @@ def main() -> None:
         with open(args.json_out, "w") as fh:
             json.dump(report, fh, indent=2)
         print(f"wrote {args.json_out}")
+
+
+def compile_times() -> list[dict]:
+    """Compile time of the engine's value-and-gradient (XLA, no run) at several n and depths.
+
+    CPU time of this process is reported beside the wall time: on a loaded machine the wall time of
+    a one-thread compile is inflated by the load, the CPU time is what an idle core would take.
+    """
+    rows = []
+    for n, batch in ((6, 50), (10, 50), (14, 10)):
+        for layers in (10, 50, 200):
+            ansatz = build_ansatz("tfim-hva", n, layers, {"boundary": "open"})
+            values = jnp.asarray(ansatz.random_parameters(np.random.default_rng(0), batch))
+            w, c = time.perf_counter(), time.process_time()
+            engine = build_engine(ansatz)
+            engine.jax_loss_and_grad().lower(values).compile()
+            row = {"n": n, "layers": layers, "batch": batch, "wall_s": round(time.perf_counter() - w, 3),
+                   "cpu_s": round(time.process_time() - c, 3), "load": _load()}
+            rows.append(row)
+            print(f"compile n={n:2d} p={layers:3d}: {row['wall_s']:6.2f} s wall, {row['cpu_s']:6.2f} s cpu "
+                  f"(load {row['load']})", flush=True)
+    return rows
 
 
 def qfim_benchmark(repeat: int) -> dict:

@@ -172,7 +172,8 @@ def test_repeated_layers_become_one_loop_whatever_the_depth():
     # qubit, one shared angle) a single Layer block.
     body = deep.segments[-1].body
     assert [type(b).__name__ for b in body] == ["Phase", "Layer"]
-    assert len(set(body[1].params)) == 1 and len(body[1].params) == 4
+    row = deep.segments[-1].params[0]
+    assert len(body[1].params) == 4 and len({int(row[j]) for j in body[1].slots}) == 1
 
 
 def test_layer_blocks_need_half_the_qubits_and_keep_per_qubit_angles():
