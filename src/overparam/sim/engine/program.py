@@ -35,6 +35,8 @@ from overparam.ansatze.base import Ansatz
 from overparam.errors import BadInput
 from overparam.sim.generators import normalize_circuit, operation_generator
 
+# Stands for an operation's symbol while its lowering is cached (see compile_ansatz).
+_PLACEHOLDER = sympy.Symbol("__overparam_placeholder__")
 # Below this many blocks saved, unrolling is cheaper than a scan (and simpler to trace).
 MIN_LOOP_SAVING = 4
 # Relative test of "this matrix is the identity / diagonal" for matrices read from Cirq.
@@ -288,10 +290,13 @@ def _merge(blocks: list[Block]) -> list[Block]:
         elif isinstance(blk, Phase) and isinstance(prev, Phase) and prev.param == blk.param:
             union = tuple(sorted(set(prev.qubits) | set(blk.qubits)))
             diag = _expand_diag(prev.qubits, prev.diag, union) + _expand_diag(blk.qubits, blk.diag, union)
-            out[-1] = _phase_block(union, blk.param, diag)
+            # Distinct values (np.unique over 2^k entries) only once the run is complete.
+            out[-1] = Phase(union, blk.param, diag, np.empty(0), np.empty(0, dtype=np.int64))
         else:
             out.append(blk)
-    return out
+    return [
+        _phase_block(b.qubits, b.param, b.diag) if isinstance(b, Phase) and b.values.size == 0 else b for b in out
+    ]
 
 
 def _best_repeat(keys: Sequence[int]) -> tuple[int, int, int] | None:
@@ -413,8 +418,23 @@ def compile_ansatz(ansatz: Ansatz) -> Program:
     if missing:
         raise BadInput(f"circuit acts on qubits {sorted(missing)} outside the ansatz's qubit order")
     column = {s: j for j, s in enumerate(ansatz.symbols)}
+    by_name = {s.name: j for j, s in enumerate(ansatz.symbols)}
     blocks: list[Block] = []
+    # Lowering reads unitaries and generators from Cirq (milliseconds per operation); the layers of
+    # an ansatz repeat the same operations with other symbols, so lower each distinct operation once
+    # (symbol replaced by a placeholder) and renumber: the compile time stays flat in depth.
+    cache: dict[str, list[Block]] = {}
     for op in circuit.all_operations():
-        blocks.extend(_lower_operation(op, index, column))
+        names = cirq.parameter_names(op)
+        if len(names) > 1 or (names and next(iter(names)) not in by_name):
+            blocks.extend(_lower_operation(op, index, column))  # raises the precise BadInput
+            continue
+        name = next(iter(names)) if names else None
+        canonical = cirq.resolve_parameters(op, {name: _PLACEHOLDER}) if name else op
+        key = repr(canonical)
+        if key not in cache:
+            cache[key] = _lower_operation(canonical, index, {_PLACEHOLDER: -1})
+        for blk in cache[key]:
+            blocks.append(blk if blk.param is None else blk.with_param(by_name[name]))
     n = len(ansatz.qubits)
     return Program(n, ansatz.n_params, tuple(_segment(_merge(_layers(blocks, n)))))
