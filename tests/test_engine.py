@@ -14,7 +14,7 @@ from overparam.ansatze.qaqc import target_unitary
 from overparam.geometry.qfim import qfim as reference_qfim
 from overparam.sim.engine import build_engine
 from overparam.sim.engine.losses import loss_from_statevector
-from overparam.sim.engine.program import Loop
+from overparam.sim.engine.program import Layer, Loop
 from overparam.sim.statevector import simulate_state
 
 CASES = {
@@ -165,7 +165,24 @@ def test_repeated_layers_become_one_loop_whatever_the_depth():
         loops = [s for s in program.segments if isinstance(s, Loop)]
         assert len(loops) == 1 and loops[0].params.shape[0] == reps
         assert [len(set(row)) for row in loops[0].params] == [2] * reps  # one ZZ and one X angle
-        straight = sum(len(s) for s in program.segments if not isinstance(s, Loop))
-        assert straight == 4  # the Hadamards of the input state only
-    # One ZZ layer (all bonds, shared angle) is a single phase block.
-    assert sum(1 for b in deep.segments[-1].body if type(b).__name__ == "Phase") == 1
+        straight = [b for s in program.segments if not isinstance(s, Loop) for b in s]
+        # The Hadamards of the input state only, gathered into one constant layer.
+        assert len(straight) == 1 and isinstance(straight[0], Layer) and not straight[0].slots
+    # One ZZ layer (all bonds, shared angle) is a single phase block; the field layer (RX on every
+    # qubit, one shared angle) a single Layer block.
+    body = deep.segments[-1].body
+    assert [type(b).__name__ for b in body] == ["Phase", "Layer"]
+    row = deep.segments[-1].params[0]
+    assert len(body[1].params) == 4 and len({int(row[j]) for j in body[1].slots}) == 1
+
+
+def test_layer_blocks_need_half_the_qubits_and_keep_per_qubit_angles():
+    """HEA rotation layers (one angle per qubit) become Layers; a lone rotation stays a Rotation."""
+    program = build_engine(build_ansatz("qaqc-hea", 2, 1)).program
+    layers = [b for b, _ in program.blocks() if isinstance(b, Layer)]
+    assert layers and all(len(set(p for p in b.params if p is not None)) == len(b.slots) for b in layers)
+    q = cirq.LineQubit.range(4)
+    s = sympy.Symbol("s")
+    lone = from_circuit("lone", cirq.Circuit(cirq.rx(s).on(q[0]), cirq.CZ(q[0], q[1])), n=4, layers=1, qubits=q)
+    kinds = [type(b).__name__ for b, _ in build_engine(lone).program.blocks()]
+    assert "Layer" not in kinds and "Rotation" in kinds

@@ -5,9 +5,9 @@ ansatz. Two routes share the same kernels:
 
 * :meth:`Engine.loss_and_grad`, for training and benchmarks: a batch of parameter vectors, the
   forward pass, then the adjoint reverse pass of :mod:`overparam.sim.engine.run` (no stored states).
-* :meth:`Engine.state`, :meth:`Engine.jacobian`, :meth:`Engine.qfim`, :meth:`Engine.hessian`: plain
-  JAX automatic differentiation (forward mode for the Jacobian; forward mode over the adjoint
-  gradient for the Hessian), used for geometry at single points.
+* :meth:`Engine.jacobian`, :meth:`Engine.qfim`: the forward-mode Jacobian pass of
+  :func:`~overparam.sim.engine.run.jacobian` (all ``M`` derivative columns carried beside the state);
+  :meth:`Engine.hessian`: JAX forward mode over the adjoint gradient. Used for geometry at single points.
 
 Columns of the batched state are ``(input state s, parameter vector b)`` pairs in ``s``-major order;
 the loss of a parameter vector is the mean over the input states.
@@ -25,9 +25,9 @@ import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 
 from overparam.ansatze.base import Ansatz  # noqa: E402
-from overparam.sim.engine.losses import state_loss  # noqa: E402
+from overparam.sim.engine.losses import state_loss, state_loss_and_cotangent  # noqa: E402
 from overparam.sim.engine.program import Program, compile_ansatz  # noqa: E402
-from overparam.sim.engine.run import adjoint, forward  # noqa: E402
+from overparam.sim.engine.run import adjoint, forward, jacobian  # noqa: E402
 
 
 def _input_matrix(ansatz: Ansatz) -> np.ndarray:
@@ -52,6 +52,7 @@ class Engine:
         self.n_params = ansatz.n_params
         self._inputs = _input_matrix(ansatz)
         self._state_loss = state_loss(ansatz.loss, ansatz.qubits) if ansatz.loss is not None else None
+        self._cotangent = state_loss_and_cotangent(ansatz.loss, ansatz.qubits) if ansatz.loss is not None else None
         self._loss_and_grad = jax.jit(self._loss_and_grad_impl)
         self._loss = jax.jit(self._loss_impl)
         self._final = jax.jit(self._final_states)
@@ -85,13 +86,11 @@ class Engine:
         batch = values.shape[0]
         thetas, init = self._columns(values, self._inputs)
         psi = forward(self.program, thetas, init)
-
-        def total(re, im):
-            per = self._per_vector(self._state_loss(re + 1j * im), batch)
-            return jnp.sum(per), per
-
-        (_, per), (g_re, g_im) = jax.value_and_grad(total, argnums=(0, 1), has_aux=True)(jnp.real(psi), jnp.imag(psi))
-        grads = adjoint(self.program, thetas, psi, g_re + 1j * g_im)  # (M, S*B)
+        column_losses, lam = self._cotangent(psi)
+        # The loss of a vector is the mean over its S input states: each column weighs 1/S.
+        n_states = thetas.shape[1] // batch
+        per = self._per_vector(column_losses, batch)
+        grads = adjoint(self.program, thetas, psi, lam / n_states)  # (M, S*B)
         return per, jnp.sum(grads.T.reshape(-1, batch, self.n_params), axis=0)
 
     def _state_of(self, values: jnp.ndarray, input_index: int) -> jnp.ndarray:
@@ -99,15 +98,15 @@ class Engine:
         return self._final_states(values[None, :], inputs).reshape(-1)
 
     def _jacobian_impl(self, values: jnp.ndarray, input_index: int) -> tuple[jnp.ndarray, jnp.ndarray]:
-        psi = self._state_of(values, input_index)
-        jac = jax.jacfwd(lambda v: self._state_of(v, input_index))(values)
-        return psi, jac
+        return jacobian(self.program, values, jnp.asarray(self._inputs[:, input_index]))
 
     def _qfim_impl(self, values: jnp.ndarray, input_index: int) -> jnp.ndarray:
         psi, jac = self._jacobian_impl(values, input_index)
         overlap = jnp.conj(psi) @ jac
-        gram = jnp.conj(jac.T) @ jac
-        return 4.0 * jnp.real(gram - jnp.outer(jnp.conj(overlap), overlap))
+        # Re(J^H J) as one real product of the stacked real and imaginary parts.
+        stacked = jnp.concatenate([jnp.real(jac), jnp.imag(jac)], axis=0)
+        gram = stacked.T @ stacked
+        return 4.0 * (gram - jnp.real(jnp.outer(jnp.conj(overlap), overlap)))
 
     # ---- public API ---------------------------------------------------------------------------
 

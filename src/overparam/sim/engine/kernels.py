@@ -16,13 +16,19 @@ from __future__ import annotations
 import functools
 import itertools
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
-from overparam.sim.engine.program import Block, Fixed, Phase, Rotation
+from overparam.sim.engine.program import Block, Fixed, Layer, Phase, Rotation
 
 # Gates on at most this many qubits are applied elementwise; above it by tensordot.
 ELEMENTWISE_MAX_QUBITS = 2
+# Qubits of a Layer applied per pass over the state (see layer_coefficients).
+LAYER_GROUP = 2
+# Layers on at most this many qubits unroll their sweep steps: no copy of the loop-carried state
+# between steps (about 10% at n = 6); larger ones keep a scan (no gain there, half the compile time).
+LAYER_UNROLL_MAX_QUBITS = 8
 
 
 @functools.lru_cache(maxsize=None)
@@ -148,7 +154,7 @@ def apply_diag(state: jnp.ndarray, qubits: tuple[int, ...], diag) -> jnp.ndarray
 def rotation_matrix(blk: Rotation, theta: jnp.ndarray) -> tuple[tuple[int, ...], jnp.ndarray]:
     """Sorted qubits and ``exp(-i theta G)`` per column, shape ``(d, d, C)``."""
     sq, projs = _sorted_projectors(blk)
-    phases = jnp.exp(-1j * jnp.asarray(blk.eigvals)[:, None] * theta[None, :])  # (K, C)
+    phases = _expi(jnp.asarray(blk.eigvals)[:, None] * theta[None, :])  # (K, C)
     return sq, jnp.einsum("kij,kc->ijc", jnp.asarray(projs), phases)
 
 
@@ -160,24 +166,41 @@ def _sorted_projectors(blk: Rotation) -> tuple[tuple[int, ...], np.ndarray]:
     return sq, projs
 
 
-def phase_diag(blk: Phase, theta: jnp.ndarray) -> jnp.ndarray:
-    """``exp(-i theta d)`` per column, shape ``(2^k, C)``: distinct values first, then a gather."""
-    phases = jnp.exp(-1j * jnp.asarray(blk.values)[:, None] * theta[None, :])
-    return phases[jnp.asarray(blk.inverse)]
+def block_coefficients(blk: Block, th: jnp.ndarray, inverse: bool = False):
+    """The per-column numbers a block needs, from the angle rows ``th`` (``(slots or M, C)``).
+
+    ``Phase``: the ``K`` distinct exponentials ``exp(-i theta d_k)`` ``(K, C)``; ``Rotation``: its
+    matrix ``(d, d, C)``; ``Layer``: its per-qubit matrices; ``Fixed``: None. ``inverse`` gives those
+    of the inverse block. They are computed before the loops (for all layers at once), so no complex
+    exponential sits inside a state-sized fusion, where XLA would recompute it per basis state.
+    """
+    if isinstance(blk, Fixed):
+        return None
+    if isinstance(blk, Layer):
+        return layer_coefficients(blk, th, inverse)
+    angle = -th[blk.param] if inverse else th[blk.param]
+    if isinstance(blk, Phase):
+        return _expi(jnp.asarray(blk.values)[:, None] * angle[None, :])
+    return rotation_matrix(blk, angle)[1]
 
 
-def apply_block(state: jnp.ndarray, blk: Block, theta: jnp.ndarray | None, inverse: bool = False) -> jnp.ndarray:
-    """Apply ``blk`` (its inverse when ``inverse``) with per-column angles ``theta`` of shape ``(C,)``."""
+def apply_coefficients(state: jnp.ndarray, blk: Block, coef, inverse: bool = False) -> jnp.ndarray:
+    """Apply ``blk`` (its inverse when ``inverse``) given :func:`block_coefficients` of the same sense."""
     if isinstance(blk, Fixed):
         if blk.diag is not None:
             return apply_diag(state, blk.qubits, np.conj(blk.diag) if inverse else blk.diag)
         return apply_constant(state, blk.qubits, blk.matrix.conj().T if inverse else blk.matrix)
-    # exp(-i theta G)^dagger = exp(+i theta G): the inverse is the block at minus the angle.
-    angle = -theta if inverse else theta
+    if isinstance(blk, Layer):
+        return apply_layer(state, coef)
     if isinstance(blk, Phase):
-        return apply_diag(state, blk.qubits, phase_diag(blk, angle))
-    sq, mat = rotation_matrix(blk, angle)
-    return apply_matrix(state, sq, mat, constant=False)
+        return apply_diag(state, blk.qubits, coef[jnp.asarray(blk.inverse)])
+    sq, _ = _sorted_projectors(blk)
+    return apply_matrix(state, sq, coef, constant=False)
+
+
+def apply_block(state: jnp.ndarray, blk: Block, th: jnp.ndarray | None, inverse: bool = False) -> jnp.ndarray:
+    """Apply ``blk`` (its inverse when ``inverse``) with the angle rows ``th`` (``(slots or M, C)``)."""
+    return apply_coefficients(state, blk, block_coefficients(blk, th, inverse), inverse)
 
 
 def generator_overlap(blk: Block, psi: jnp.ndarray, lam: jnp.ndarray) -> jnp.ndarray:
@@ -193,6 +216,195 @@ def generator_overlap(blk: Block, psi: jnp.ndarray, lam: jnp.ndarray) -> jnp.nda
     return jnp.sum(jnp.imag(jnp.conj(lam) * g_psi), axis=0)
 
 
+def _expi(x: jnp.ndarray) -> jnp.ndarray:
+    """``exp(-i x)`` for real ``x`` as ``cos x - i sin x`` (a complex ``exp`` also pays for ``exp(0)``)."""
+    return jax.lax.complex(jnp.cos(x), -jnp.sin(x))
+
+
+@functools.lru_cache(maxsize=None)
+def _layer_tables(blk: Layer) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(slots, eigvals, A, const)``: ``U_q = sum_u A[q, u] exp(-i theta_{slot_u} eigval_u) + const[q]``.
+
+    ``u`` runs over the distinct (parameter, eigenvalue) pairs of the layer, so a layer whose
+    qubits share one angle and one generator (the TFIM field layer) needs two exponentials per
+    column, not ``2n``.
+    """
+    pairs: dict[tuple[int, float], int] = {}
+    n = blk.n_qubits
+    entries = []
+    for q, p in enumerate(blk.params):
+        if p is None:
+            continue
+        for k in range(2):
+            u = pairs.setdefault((p, round(float(blk.eigvals[q, k]), 12)), len(pairs))
+            entries.append((q, u, k))
+    a = np.zeros((n, len(pairs), 2, 2), dtype=np.complex128)
+    for q, u, k in entries:
+        a[q, u] += blk.pv[q, k]
+    const = np.array([blk.fixed[q] if p is None else np.zeros((2, 2)) for q, p in enumerate(blk.params)])
+    slots = np.array([p for p, _ in pairs], dtype=np.int64)
+    eigvals = np.array([lam for _, lam in pairs])
+    return slots, eigvals, a, const.astype(np.complex128)
+
+
+def layer_matrices(blk: Layer, th: jnp.ndarray, inverse: bool = False) -> jnp.ndarray:
+    """``U_q`` (or ``U_q^dagger``) of every qubit: ``(n, 2, 2)`` when constant, else ``(n, 2, 2, C)``.
+
+    ``th`` holds the angles by parameter slot (rows), so ``th[params[q]]`` is qubit ``q``'s angle.
+    """
+    if not blk.slots:
+        mats = jnp.asarray(blk.fixed)
+        return jnp.conj(jnp.swapaxes(mats, 1, 2)) if inverse else mats
+    slots, eigvals, a, const = _layer_tables(blk)
+    angles = jnp.asarray(eigvals)[:, None] * th[slots]  # (U, C)
+    if inverse:
+        # U^dagger = sum_u conj(A_u)^T exp(+i theta lam_u): conjugate-transposed tables, negated angles.
+        a, const, angles = np.conj(np.swapaxes(a, 2, 3)), np.conj(np.swapaxes(const, 1, 2)), -angles
+    # sum_u A_u (cos - i sin) as one real matrix product of [Re A, Im A] and [cos; sin]: a
+    # contraction (not a broadcast sum), so XLA computes each cosine once instead of fusing it into
+    # every matrix entry, and a real one (XLA's complex products are much slower here).
+    trig = jnp.concatenate([jnp.cos(angles), jnp.sin(angles)])  # (2U, C)
+    n, u = a.shape[:2]
+    flat = np.moveaxis(a, 1, 3).reshape(n * 4, u)  # (q i j, u)
+    table = np.block([[flat.real, flat.imag], [flat.imag, -flat.real]])  # rows: Re then Im parts
+    out = jnp.asarray(table) @ trig  # (2 n 4, C)
+    mats = jax.lax.complex(out[: n * 4], out[n * 4 :]).reshape(n, 2, 2, -1)
+    return mats + jnp.asarray(const)[..., None]
+
+
+def _sweep_step(psi: jnp.ndarray, m: jnp.ndarray) -> jnp.ndarray:
+    """Apply ``m`` (``d x d``, ``d = 2^k``) on the ``k`` leading qubits and move them last.
+
+    ``(d, R, C) -> (R, d, C)``: the write is the transposed layout, in the same pass, so after the
+    sweep the qubit order is back and every qubit has been among the leading ones once.
+    """
+    dim, columns = psi.shape
+    d = m.shape[0]
+    view = psi.reshape(d, dim // d, columns)
+    slices = [view[j] for j in range(d)]
+    outs = []
+    for i in range(d):
+        acc = m[i, 0] * slices[0]
+        for j in range(1, d):
+            acc = acc + m[i, j] * slices[j]
+        outs.append(acc)
+    return jnp.stack(outs, axis=1).reshape(dim, columns)
+
+
+def _kron_groups(mats: jnp.ndarray, k: int) -> jnp.ndarray:
+    """``(k r, 2, 2, ...) -> (r, 2^k, 2^k, ...)``: Kronecker products of ``k`` consecutive qubits' matrices."""
+    out = mats[0::k]
+    for t in range(1, k):
+        b = mats[t::k]
+        d = out.shape[1]
+        out = (out[:, :, None, :, None] * b[:, None, :, None, :]).reshape((b.shape[0], 2 * d, 2 * d) + b.shape[3:])
+    return out
+
+
+def layer_coefficients(blk: Layer, th: jnp.ndarray, inverse: bool = False) -> tuple:
+    """``(singles, groups)`` for :func:`apply_layer`: the first ``n mod k`` qubits alone, then groups of ``k``.
+
+    ``k = LAYER_GROUP`` qubits per pass: ``2^k`` products per amplitude instead of ``2k``, but ``k``
+    times fewer passes over the state and loop steps (2 is free; small states gain from 3).
+    """
+    mats = layer_matrices(blk, th, inverse)
+    k = _group(blk.n_qubits)
+    lead = blk.n_qubits % k
+    return tuple(mats[q] for q in range(lead)), _kron_groups(mats[lead:], k)
+
+
+def _layer_unroll(dim: int) -> bool | int:
+    return True if dim <= 2**LAYER_UNROLL_MAX_QUBITS else 1
+
+
+def _group(n: int) -> int:
+    return min(LAYER_GROUP, n)
+
+
+def apply_layer(state: jnp.ndarray, coef: tuple) -> jnp.ndarray:
+    """Apply a layer from :func:`layer_coefficients`: one sweep step per group, under ``lax.scan``."""
+    singles, groups = coef
+    for m in singles:
+        state = _sweep_step(state, m)
+    state, _ = jax.lax.scan(lambda psi, m: (_sweep_step(psi, m), None), state, groups, unroll=_layer_unroll(state.shape[0]))
+    return state
+
+
+def _overlap(view: jnp.ndarray, g, columns: int) -> jnp.ndarray:
+    """``Im <lam|g (x) 1|psi>`` per column, ``g`` on the leading axis of ``view`` ``(d, R, 2C)``.
+
+    A constant (numpy) ``g`` skips its zero entries: a one-qubit generator in a two-qubit frame
+    (``g (x) 1``) has 4 non-zero entries out of 16.
+    """
+    d = view.shape[0]
+    total = None
+    for i in range(d):
+        gp = None
+        for j in range(d):
+            if isinstance(g, np.ndarray) and abs(g[i, j]) <= 1e-15:
+                continue
+            term = g[i, j] * view[j, :, :columns]
+            gp = term if gp is None else gp + term
+        if gp is not None:
+            term = jnp.conj(view[i, :, columns:]) * gp
+            total = term if total is None else total + term
+    if total is None:
+        return jnp.zeros(view.shape[-1] - columns)
+    return jnp.sum(jnp.imag(total), axis=0)
+
+
+@functools.lru_cache(maxsize=None)
+def _group_generators(blk: Layer) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    """Generators in the sweep's frames: the leading singles' ``g_q``, then ``1 (x) g_q (x) 1`` per group."""
+    n, k = blk.n_qubits, _group(blk.n_qubits)
+    lead = n % k
+    singles = tuple(blk.generators[q] for q in range(lead))
+    groups = []
+    for start in range(lead, n, k):
+        row = []
+        for t in range(k):
+            factors = [np.eye(2)] * k
+            factors[t] = blk.generators[start + t]
+            mat = factors[0]
+            for f in factors[1:]:
+                mat = np.kron(mat, f)
+            row.append(mat)
+        groups.append(np.stack(row))
+    return singles, np.stack(groups)
+
+
+def reverse_layer(pair: jnp.ndarray, blk: Layer, coef: tuple, columns: int) -> tuple[jnp.ndarray, jnp.ndarray]:
+    """Uncompute a layer from the stacked ``[psi, lam]`` (``2C`` columns) and return ``Im <lam|g_q|psi>``.
+
+    ``coef``: the inverse layer's :func:`layer_coefficients` for the ``2C`` columns. The gradient
+    term of qubit ``q`` may be read at any point of the sweep: the other qubits' gates commute with
+    ``g_q`` and are unitary, so partly uncomputed vectors give the same overlap. Returns the pair
+    and the per-qubit overlaps ``(n, C)``.
+    """
+    singles, groups = coef
+    g_singles, g_groups = _group_generators(blk)
+    dim = pair.shape[0]
+    overlaps = []
+    for m, g in zip(singles, g_singles):
+        overlaps.append(_overlap(pair.reshape(2, dim // 2, 2 * columns), g, columns)[None])
+        pair = _sweep_step(pair, m)
+    d = groups.shape[1]
+    # Groups with the same generators (every qubit rotated alike, as in the TFIM field layer) use
+    # them as constants in the traced step, so their zero entries cost nothing.
+    same = bool(np.all(np.abs(g_groups - g_groups[:1]) <= 1e-15))
+
+    def step(pr, xs):
+        m, g = xs
+        g = g_groups[0] if same else g
+        view = pr.reshape(d, dim // d, 2 * columns)
+        ov = jnp.stack([_overlap(view, g[t], columns) for t in range(len(g))])
+        return _sweep_step(pr, m), ov
+
+    pair, ov = jax.lax.scan(step, pair, (groups, jnp.asarray(g_groups)), unroll=_layer_unroll(dim))
+    overlaps.append(ov.reshape(-1, columns))
+    return pair, jnp.concatenate(overlaps)
+
+
 def flip_bits(state: jnp.ndarray, qubits: tuple[int, ...]) -> jnp.ndarray:
     """``psi(x xor F)`` for the bit mask ``F`` of sorted ``qubits`` (used by the losses)."""
     if not qubits:
@@ -204,11 +416,16 @@ def flip_bits(state: jnp.ndarray, qubits: tuple[int, ...]) -> jnp.ndarray:
 
 __all__ = [
     "apply_block",
+    "apply_coefficients",
+    "block_coefficients",
     "apply_constant",
     "apply_diag",
     "apply_matrix",
+    "apply_layer",
     "apply_patterns",
     "flip_bits",
     "generator_overlap",
+    "layer_matrices",
+    "reverse_layer",
     "view_shape",
 ]

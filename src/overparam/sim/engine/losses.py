@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 import cirq
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -89,6 +90,26 @@ def energy_loss(loss: EnergyLoss, qubits: Sequence[cirq.Qid]) -> StateLoss:
     return value
 
 
+def energy_loss_and_cotangent(loss: EnergyLoss, qubits: Sequence[cirq.Qid]):
+    """``psi -> (<psi|H|psi> - offset, 2 H psi)`` per column, from one application of ``H``.
+
+    For a Hermitian ``H`` the cotangent ``dL/dRe psi + i dL/dIm psi`` of ``<psi|H|psi>`` is
+    ``2 H psi``, so the reverse pass starts from ``H psi`` without differentiating the loss.
+    """
+    groups = pauli_groups(loss.observable, qubits)
+    offset = float(loss.offset)
+
+    def value(psi: jnp.ndarray) -> tuple[jnp.ndarray, jnp.ndarray]:
+        hpsi = jnp.zeros_like(psi)
+        for f, d in groups:
+            moved = flip_bits(psi, f)
+            hpsi = hpsi + (d * moved if isinstance(d, complex) else jnp.asarray(d)[:, None] * moved)
+        energy = jnp.sum(jnp.real(jnp.conj(psi) * hpsi), axis=0)
+        return energy - offset, 2.0 * hpsi
+
+    return value
+
+
 def zero_projector_loss(loss: ZeroProjectorLoss, qubits: Sequence[cirq.Qid]) -> StateLoss:
     """``1 - P(loss.qubits all 0)`` per column."""
     index = {q: i for i, q in enumerate(qubits)}
@@ -113,6 +134,26 @@ def state_loss(loss: Loss | None, qubits: Sequence[cirq.Qid]) -> StateLoss:
     if isinstance(loss, ZeroProjectorLoss):
         return zero_projector_loss(loss, qubits)
     raise BadInput("this ansatz has no loss; expected an EnergyLoss or a ZeroProjectorLoss")
+
+
+def state_loss_and_cotangent(loss: Loss | None, qubits: Sequence[cirq.Qid]):
+    """``psi -> (per-column loss, dL/dRe psi + i dL/dIm psi)`` for ``loss``.
+
+    The energy uses :func:`energy_loss_and_cotangent`; other losses differentiate their value.
+    """
+    if isinstance(loss, EnergyLoss):
+        return energy_loss_and_cotangent(loss, qubits)
+    fn = state_loss(loss, qubits)
+
+    def value(psi: jnp.ndarray) -> tuple[jnp.ndarray, jnp.ndarray]:
+        def total(re, im):
+            per = fn(re + 1j * im)
+            return jnp.sum(per), per
+
+        (_, per), (g_re, g_im) = jax.value_and_grad(total, argnums=(0, 1), has_aux=True)(jnp.real(psi), jnp.imag(psi))
+        return per, g_re + 1j * g_im
+
+    return value
 
 
 def loss_from_statevector(loss: Loss, qubits: Sequence[cirq.Qid], states: Sequence[np.ndarray]) -> float:

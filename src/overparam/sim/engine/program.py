@@ -35,6 +35,8 @@ from overparam.ansatze.base import Ansatz
 from overparam.errors import BadInput
 from overparam.sim.generators import normalize_circuit, operation_generator
 
+# Stands for an operation's symbol while its lowering is cached (see compile_ansatz).
+_PLACEHOLDER = sympy.Symbol("__overparam_placeholder__")
 # Below this many blocks saved, unrolling is cheaper than a scan (and simpler to trace).
 MIN_LOOP_SAVING = 4
 # Relative test of "this matrix is the identity / diagonal" for matrices read from Cirq.
@@ -52,6 +54,13 @@ class Fixed:
     @property
     def param(self) -> None:
         return None
+
+    @property
+    def slots(self) -> tuple[int, ...]:
+        return ()
+
+    def renumbered(self, new: Sequence[int]) -> "Fixed":
+        return self
 
     def key(self) -> tuple:
         data = self.diag if self.diag is not None else self.matrix
@@ -74,6 +83,13 @@ class Rotation:
     def with_param(self, param: int) -> "Rotation":
         return dataclasses.replace(self, param=param)
 
+    @property
+    def slots(self) -> tuple[int, ...]:
+        return (self.param,)
+
+    def renumbered(self, new: Sequence[int]) -> "Rotation":
+        return self.with_param(int(new[0]))
+
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Phase:
@@ -95,8 +111,58 @@ class Phase:
     def with_param(self, param: int) -> "Phase":
         return dataclasses.replace(self, param=param)
 
+    @property
+    def slots(self) -> tuple[int, ...]:
+        return (self.param,)
 
-Block = Fixed | Rotation | Phase
+    def renumbered(self, new: Sequence[int]) -> "Phase":
+        return self.with_param(int(new[0]))
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Layer:
+    """Single-qubit gates on distinct qubits, one per qubit: ``U_q = exp(-i theta_q g_q) V_q``.
+
+    Built from runs of one-qubit blocks on disjoint qubits (a layer of ``RX`` with one shared angle,
+    a layer of ``RY`` with one angle each, a layer of Hadamards). Every qubit has an entry (the
+    identity where the run has no gate), so the kernel can sweep all qubits with one traced step:
+    apply ``U_q`` on the leading qubit axis and rotate the qubit order by one, ``n`` times.
+    ``params[q]`` is the parameter of qubit ``q`` (None: constant gate), ``fixed[q] = V_q``,
+    ``generators[q] = g_q`` (zero when constant) and ``pv[q, k] = P_qk V_q`` for the eigen-projectors
+    ``P_qk`` of ``g_q`` with eigenvalues ``eigvals[q, k]``.
+    """
+
+    params: tuple[int | None, ...]
+    fixed: np.ndarray  # (n, 2, 2)
+    generators: np.ndarray  # (n, 2, 2)
+    eigvals: np.ndarray  # (n, 2)
+    pv: np.ndarray  # (n, 2, 2, 2)
+
+    @property
+    def param(self) -> None:
+        return None
+
+    @property
+    def n_qubits(self) -> int:
+        return len(self.params)
+
+    @property
+    def slots(self) -> tuple[int, ...]:
+        return tuple(p for p in self.params if p is not None)
+
+    def renumbered(self, new: Sequence[int]) -> "Layer":
+        it = iter(new)
+        return dataclasses.replace(self, params=tuple(None if p is None else int(next(it)) for p in self.params))
+
+    def key(self) -> tuple:
+        mask = tuple(p is None for p in self.params)
+        # Which qubits share a parameter matters for the structure (not the indices themselves).
+        first: dict[int, int] = {}
+        sharing = tuple(None if p is None else first.setdefault(p, q) for q, p in enumerate(self.params))
+        return ("layer", mask, sharing, _digest(self.fixed), _digest(self.generators))
+
+
+Block = Fixed | Rotation | Phase | Layer
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -118,16 +184,16 @@ class Program:
     n_params: int
     segments: tuple[Segment, ...]
 
-    def blocks(self) -> list[tuple[Block, int | None]]:
-        """Every block with its global parameter index, unrolled (for tests and diagnostics)."""
-        out: list[tuple[Block, int | None]] = []
+    def blocks(self) -> list[tuple[Block, tuple[int, ...]]]:
+        """Every block with its global parameter indices (``slots``), unrolled (for tests and diagnostics)."""
+        out: list[tuple[Block, tuple[int, ...]]] = []
         for seg in self.segments:
             if isinstance(seg, Loop):
                 for row in seg.params:
                     for blk in seg.body:
-                        out.append((blk, None if blk.param is None else int(row[blk.param])))
+                        out.append((blk, tuple(int(row[j]) for j in blk.slots)))
             else:
-                out.extend((blk, blk.param) for blk in seg)
+                out.extend((blk, blk.slots) for blk in seg)
         return out
 
 
@@ -224,10 +290,13 @@ def _merge(blocks: list[Block]) -> list[Block]:
         elif isinstance(blk, Phase) and isinstance(prev, Phase) and prev.param == blk.param:
             union = tuple(sorted(set(prev.qubits) | set(blk.qubits)))
             diag = _expand_diag(prev.qubits, prev.diag, union) + _expand_diag(blk.qubits, blk.diag, union)
-            out[-1] = _phase_block(union, blk.param, diag)
+            # Distinct values (np.unique over 2^k entries) only once the run is complete.
+            out[-1] = Phase(union, blk.param, diag, np.empty(0), np.empty(0, dtype=np.int64))
         else:
             out.append(blk)
-    return out
+    return [
+        _phase_block(b.qubits, b.param, b.diag) if isinstance(b, Phase) and b.values.size == 0 else b for b in out
+    ]
 
 
 def _best_repeat(keys: Sequence[int]) -> tuple[int, int, int] | None:
@@ -258,14 +327,87 @@ def _segment(blocks: list[Block]) -> list[Segment]:
         return [tuple(blocks)]
     start, period, reps = found
     body_src = blocks[start : start + period]
-    slots = [j for j, b in enumerate(body_src) if b.param is not None]
+    # Every parameter slot of the body (a Layer has several) gets one column of the table.
     table = np.array(
-        [[blocks[start + r * period + j].param for j in slots] for r in range(reps)], dtype=np.int64
-    ).reshape(reps, len(slots))
-    local = {j: i for i, j in enumerate(slots)}
-    body = tuple(b if b.param is None else b.with_param(local[j]) for j, b in enumerate(body_src))
+        [[p for b in blocks[start + r * period : start + (r + 1) * period] for p in b.slots] for r in range(reps)],
+        dtype=np.int64,
+    ).reshape(reps, -1)
+    body, used = [], 0
+    for b in body_src:
+        k = len(b.slots)
+        body.append(b.renumbered(range(used, used + k)))
+        used += k
     end = start + period * reps
-    return _segment(blocks[:start]) + [Loop(body, table)] + _segment(blocks[end:])
+    return _segment(blocks[:start]) + [Loop(tuple(body), table)] + _segment(blocks[end:])
+
+
+def _one_qubit(blk: Block) -> tuple[int, np.ndarray | None, np.ndarray | None, int | None] | None:
+    """``(qubit, V, g, param)`` of a one-qubit block (``V``/``g`` None when absent), else None."""
+    if isinstance(blk, Fixed) and len(blk.qubits) == 1:
+        mat = blk.matrix if blk.matrix is not None else np.diag(blk.diag)
+        return blk.qubits[0], np.asarray(mat, dtype=np.complex128), None, None
+    if isinstance(blk, Rotation) and len(blk.qubits) == 1:
+        return blk.qubits[0], None, np.asarray(blk.generator, dtype=np.complex128), blk.param
+    if isinstance(blk, Phase) and len(blk.qubits) == 1:
+        return blk.qubits[0], None, np.diag(blk.diag).astype(np.complex128), blk.param
+    return None
+
+
+def _layer_block(n: int, entries: dict[int, list]) -> Layer:
+    eye = np.eye(2, dtype=np.complex128)
+    fixed = np.stack([entries[q][0] if q in entries else eye for q in range(n)])
+    gens = np.stack([entries[q][1] if q in entries and entries[q][1] is not None else 0 * eye for q in range(n)])
+    params = tuple(entries[q][2] if q in entries else None for q in range(n))
+    eigvals = np.zeros((n, 2))
+    pv = np.zeros((n, 2, 2, 2), dtype=np.complex128)
+    for q in range(n):
+        lam, vecs = np.linalg.eigh(gens[q])
+        eigvals[q] = lam
+        for k in range(2):
+            pv[q, k] = np.outer(vecs[:, k], vecs[:, k].conj()) @ fixed[q]
+    return Layer(params, fixed, gens, eigvals, pv)
+
+
+def _layers(blocks: list[Block], n: int) -> list[Block]:
+    """Gather runs of one-qubit blocks into :class:`Layer` blocks (when they cover half the qubits).
+
+    A run collects, per qubit, constant gates and then at most one rotation (``U_q = R_q V_q``);
+    a second rotation on a qubit, or any multi-qubit block, ends the run. Blocks of one run act on
+    disjoint qubits or keep their order on a qubit, so the layer equals their product.
+    """
+    out: list[Block] = []
+    run: list[Block] = []
+    entries: dict[int, list] = {}
+
+    def close() -> None:
+        # A layer sweeps every qubit; below half coverage the separate blocks are cheaper.
+        if len(entries) >= 2 and 2 * len(entries) >= n:
+            out.append(_layer_block(n, entries))
+        else:
+            out.extend(run)
+        run.clear()
+        entries.clear()
+
+    for blk in blocks:
+        info = _one_qubit(blk)
+        if info is None:
+            close()
+            out.append(blk)
+            continue
+        q, v, g, param = info
+        entry = entries.get(q)
+        if entry is not None and entry[1] is not None:  # this qubit already has its rotation
+            close()
+            entry = None
+        if entry is None:
+            entry = entries.setdefault(q, [np.eye(2, dtype=np.complex128), None, None])
+        if v is not None:
+            entry[0] = v @ entry[0]
+        else:
+            entry[1], entry[2] = g, param
+        run.append(blk)
+    close()
+    return out
 
 
 def compile_ansatz(ansatz: Ansatz) -> Program:
@@ -276,7 +418,23 @@ def compile_ansatz(ansatz: Ansatz) -> Program:
     if missing:
         raise BadInput(f"circuit acts on qubits {sorted(missing)} outside the ansatz's qubit order")
     column = {s: j for j, s in enumerate(ansatz.symbols)}
+    by_name = {s.name: j for j, s in enumerate(ansatz.symbols)}
     blocks: list[Block] = []
+    # Lowering reads unitaries and generators from Cirq (milliseconds per operation); the layers of
+    # an ansatz repeat the same operations with other symbols, so lower each distinct operation once
+    # (symbol replaced by a placeholder) and renumber: the compile time stays flat in depth.
+    cache: dict[str, list[Block]] = {}
     for op in circuit.all_operations():
-        blocks.extend(_lower_operation(op, index, column))
-    return Program(len(ansatz.qubits), ansatz.n_params, tuple(_segment(_merge(blocks))))
+        names = cirq.parameter_names(op)
+        if len(names) > 1 or (names and next(iter(names)) not in by_name):
+            blocks.extend(_lower_operation(op, index, column))  # raises the precise BadInput
+            continue
+        name = next(iter(names)) if names else None
+        canonical = cirq.resolve_parameters(op, {name: _PLACEHOLDER}) if name else op
+        key = repr(canonical)
+        if key not in cache:
+            cache[key] = _lower_operation(canonical, index, {_PLACEHOLDER: -1})
+        for blk in cache[key]:
+            blocks.append(blk if blk.param is None else blk.with_param(by_name[name]))
+    n = len(ansatz.qubits)
+    return Program(n, ansatz.n_params, tuple(_segment(_merge(_layers(blocks, n)))))

@@ -1,8 +1,9 @@
 """Run a compiled :class:`~overparam.sim.engine.program.Program`: forward, and the adjoint reverse pass.
 
-Angles are laid out ``(M, C)``: row ``j`` is parameter ``j`` for every column, so a block reads its
-per-column angles as one contiguous row. A :class:`Loop` gathers its ``(R, k, C)`` angles once and
-runs its body under ``lax.scan``.
+Angles are laid out ``(M, C)``: row ``j`` is parameter ``j`` for every column. A :class:`Loop`
+gathers its ``(R, k, C)`` angles once, computes every block's per-column coefficients (phases,
+rotation matrices) for all ``R`` repetitions in one vectorised step *outside* the loop, and runs its
+body under ``lax.scan`` over them: the loop body holds only state-sized passes.
 
 The reverse pass does not store intermediate states. Starting from the final state ``psi`` and
 ``lam = dL/dRe(psi) + i dL/dIm(psi)`` it walks the blocks backwards, adds ``Im <lam|G|psi>`` to the block's parameter
@@ -17,44 +18,63 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from overparam.sim.engine.kernels import apply_block, generator_overlap
-from overparam.sim.engine.program import Block, Loop, Program
+from overparam.sim.engine.kernels import (
+    apply_coefficients,
+    apply_constant,
+    apply_diag,
+    block_coefficients,
+    generator_overlap,
+    reverse_layer,
+)
+from overparam.sim.engine.program import Block, Fixed, Layer, Loop, Phase, Program, Rotation
 
 
-def _angle(thetas: jnp.ndarray, blk: Block) -> jnp.ndarray | None:
-    return None if blk.param is None else thetas[blk.param]
+def _coefficients(blocks, th: jnp.ndarray, inverse: bool) -> list:
+    return [block_coefficients(blk, th, inverse) for blk in blocks]
+
+
+def _loop_coefficients(seg: Loop, thetas: jnp.ndarray, inverse: bool) -> list:
+    """Coefficients of every body block for every repetition: leaves ``(R, ...)``."""
+    rows = thetas[jnp.asarray(seg.params)]  # (R, k, C)
+    return jax.vmap(lambda th: _coefficients(seg.body, th, inverse))(rows)
 
 
 def forward(program: Program, thetas: jnp.ndarray, state: jnp.ndarray) -> jnp.ndarray:
     """Apply the whole program to ``state`` (``(2^n, C)``) with angles ``thetas`` ``(M, C)``."""
     for seg in program.segments:
         if isinstance(seg, Loop):
-            body = seg.body
 
-            def step(psi, th, body=body):
-                for blk in body:
-                    psi = apply_block(psi, blk, _angle(th, blk))
+            def step(psi, coefs, body=seg.body):
+                for blk, coef in zip(body, coefs):
+                    psi = apply_coefficients(psi, blk, coef)
                 return psi, None
 
-            state, _ = jax.lax.scan(step, state, thetas[jnp.asarray(seg.params)])
+            state, _ = jax.lax.scan(step, state, _loop_coefficients(seg, thetas, False))
         else:
-            for blk in seg:
-                state = apply_block(state, blk, _angle(thetas, blk))
+            for blk, coef in zip(seg, _coefficients(seg, thetas, False)):
+                state = apply_coefficients(state, blk, coef)
     return state
 
 
-def _reverse_blocks(blocks, pair: jnp.ndarray, th: jnp.ndarray, columns: int):
-    """Walk ``blocks`` backwards on the stacked ``[psi, lam]``; return it and each block's gradient."""
-    grads = {}
-    for blk in reversed(blocks):
+def _reverse_blocks(blocks, pair: jnp.ndarray, coefs: list, columns: int):
+    """Walk ``blocks`` backwards on the stacked ``[psi, lam]``; return it and each slot's gradient."""
+    grads: dict = {}
+    for blk, coef in zip(reversed(blocks), reversed(coefs)):
+        if isinstance(blk, Layer):
+            pair, overlaps = reverse_layer(pair, blk, coef, columns)
+            owners: dict[int, list[int]] = {}
+            for q, p in enumerate(blk.params):
+                if p is not None:
+                    owners.setdefault(p, []).append(q)
+            for p, qs in owners.items():
+                term = overlaps[qs[0]] if len(qs) == 1 else jnp.sum(overlaps[jnp.asarray(qs)], axis=0)
+                grads[p] = grads.get(p, 0.0) + term
+            continue
         if blk.param is not None:
             grads[blk.param] = grads.get(blk.param, 0.0) + generator_overlap(
                 blk, pair[..., :columns], pair[..., columns:]
             )
-            angle = jnp.concatenate([th[blk.param], th[blk.param]])
-        else:
-            angle = None
-        pair = apply_block(pair, blk, angle, inverse=True)
+        pair = apply_coefficients(pair, blk, coef, inverse=True)
     return pair, grads
 
 
@@ -62,21 +82,76 @@ def adjoint(program: Program, thetas: jnp.ndarray, psi: jnp.ndarray, lam: jnp.nd
     """``dL/dtheta`` of shape ``(M, C)`` from the final state ``psi`` and ``lam = dL/dRe(psi) + i dL/dIm(psi)``."""
     columns = psi.shape[-1]
     pair = jnp.concatenate([psi, lam], axis=-1)
+    # The pair has 2C columns; the inverse blocks' coefficients are computed for them directly.
+    thetas2 = jnp.concatenate([thetas, thetas], axis=-1)
     grads = jnp.zeros((program.n_params, columns))
     for seg in reversed(program.segments):
         if isinstance(seg, Loop):
             k = seg.params.shape[1]
 
-            def step(carry, th, body=seg.body, k=k):
-                carry, g = _reverse_blocks(body, carry, th, columns)
+            def step(carry, coefs, body=seg.body, k=k):
+                carry, g = _reverse_blocks(body, carry, coefs, columns)
                 rows = [g.get(j, jnp.zeros(columns)) for j in range(k)]
                 return carry, jnp.stack(rows) if rows else jnp.zeros((0, columns))
 
             table = jnp.asarray(seg.params)
-            pair, ys = jax.lax.scan(step, pair, thetas[table], reverse=True)
+            coefs = _loop_coefficients(seg, thetas2, True)
+            pair, ys = jax.lax.scan(step, pair, coefs, reverse=True)
             grads = grads.at[table.reshape(-1)].add(ys.reshape(-1, columns))
         else:
-            pair, g = _reverse_blocks(seg, pair, thetas, columns)
+            pair, g = _reverse_blocks(seg, pair, _coefficients(seg, thetas2, True), columns)
             for j, val in g.items():
                 grads = grads.at[j].add(val)
     return grads
+
+
+def _tangent_terms(blk: Block, psi: jnp.ndarray) -> list[tuple[int, jnp.ndarray]]:
+    """``(slot, -i G psi)`` for each parameter slot of ``blk``; ``psi`` ``(2^n, 1)`` is the state just after it.
+
+    In a :class:`Layer` the other qubits' gates commute with ``g_q``, so every qubit's term is read
+    at the layer's output; qubits sharing a slot add up.
+    """
+    if isinstance(blk, Fixed):
+        return []
+    if isinstance(blk, Phase):
+        return [(blk.param, -1j * apply_diag(psi, blk.qubits, jnp.asarray(blk.diag)))]
+    if isinstance(blk, Rotation):
+        return [(blk.param, -1j * apply_constant(psi, blk.qubits, blk.generator))]
+    terms: dict[int, jnp.ndarray] = {}
+    for q, p in enumerate(blk.params):
+        if p is not None:
+            term = -1j * apply_constant(psi, (q,), blk.generators[q])
+            terms[p] = terms[p] + term if p in terms else term
+    return list(terms.items())
+
+
+def _jacobian_blocks(blocks, phi: jnp.ndarray, coefs: list, index) -> jnp.ndarray:
+    for blk, coef in zip(blocks, coefs):
+        phi = apply_coefficients(phi, blk, coef)
+        for slot, vec in _tangent_terms(blk, phi[:, :1]):
+            phi = phi.at[:, 1 + index(slot)].add(vec[:, 0])
+    return phi
+
+
+def jacobian(program: Program, values: jnp.ndarray, state: jnp.ndarray) -> tuple[jnp.ndarray, jnp.ndarray]:
+    """``(psi, J)`` at one parameter vector ``values`` ``(M,)`` from the input ``state`` ``(2^n,)``.
+
+    Forward mode in the engine's own layout: the columns are ``[psi, d psi/d theta_1, ...]``. Every
+    block is applied to all ``1 + M`` columns at once (its coefficients broadcast along them), then
+    adds ``-i G psi`` to the column of its parameter. One pass over ``2^n x (1 + M)`` numbers.
+    """
+    m = program.n_params
+    thetas = values[:, None]
+    phi = jnp.concatenate([state[:, None].astype(jnp.complex128), jnp.zeros((state.shape[0], m), jnp.complex128)], 1)
+    for seg in program.segments:
+        if isinstance(seg, Loop):
+
+            def step(ph, xs, body=seg.body):
+                coefs, row = xs
+                return _jacobian_blocks(body, ph, coefs, lambda slot: row[slot]), None
+
+            xs = (_loop_coefficients(seg, thetas, False), jnp.asarray(seg.params))
+            phi, _ = jax.lax.scan(step, phi, xs)
+        else:
+            phi = _jacobian_blocks(seg, phi, _coefficients(seg, thetas, False), lambda slot: slot)
+    return phi[:, 0], phi[:, 1:]
