@@ -4,6 +4,7 @@ the provenance block reads Snakemake benchmark files. Small hand-made tables in 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from overparam.report.comparison import closed_form_dim, results_page
 from overparam.report.pages import _provenance_block, contents_include
@@ -131,3 +132,21 @@ def test_gpu_model_reads_nvidia_smi(tmp_path, monkeypatch):
     assert gpu_model() == "NVIDIA H200, 143771 MiB, driver 570.86.15"
     fake.unlink()
     assert gpu_model() == "none"
+
+
+def test_every_committed_benchmark_result_reaches_the_performance_page():
+    """Each JSON under benchmarks/results/ is recognised and its measured numbers are shown."""
+    import json
+
+    from overparam.report.performance import load_benchmarks, performance_page
+
+    results = Path(__file__).resolve().parents[1] / "benchmarks/results"
+    files = sorted(p.name for p in results.glob("*.json"))
+    assert {b["_file"] for b in load_benchmarks(results)} == set(files)
+    page = performance_page(results, results / "no-such-dir", "PROV")
+    if "fig3_estimate.json" in files:
+        est = json.loads((results / "fig3_estimate.json").read_text())
+        assert f"{est['2_core_cpu_hours']:.1f} h on 2 cores" in page
+    if "engine_compile.json" in files:
+        first = json.loads((results / "engine_compile.json").read_text())["compile_times"][0]
+        assert f"| {first['n']} | {first['layers']} | {first['batch']} | {first['cpu_s']:.2f} |" in page

@@ -36,6 +36,45 @@ def _engine_rows(entries: list[dict[str, Any]]) -> list[list]:
     return rows
 
 
+def _compile_times(data: dict[str, Any], name: str) -> dict[str, Any]:
+    """``bench_engine.py --compile-times``: compile time of value+gradient versus n and depth."""
+    rows = [[e["n"], e["layers"], e["batch"], f"{e['cpu_s']:.2f}", f"{e['wall_s']:.2f}", e.get("load", "")]
+            for e in data["compile_times"]]
+    return dict(
+        data, _file=name, title="Engine: compile time versus size and depth",
+        description="Trace and XLA compile of the engine's value and gradient, per (n, layers); CPU seconds "
+        "are what an idle core takes, wall seconds include the machine's load.",
+        columns=["n", "layers", "batch", "compile CPU (s)", "compile wall (s)", "load"], rows=rows,
+        command=data.get("command", "python benchmarks/bench_engine.py --compile-times --json-out "
+                         "benchmarks/results/engine_compile.json"),
+    )
+
+
+def _training_estimate(data: dict[str, Any], name: str) -> dict[str, Any]:
+    """``benchmarks/estimate_fig3.py``: the paper-scale training sweep's cost from measured step times."""
+    rows = []
+    for g in data["groups"]:
+        steps = ", ".join(f"p={m['layers']}: {m['step_cpu_s'] * 1e3:.2f} ms" for m in g.get("measured", []))
+        rows.append([g["model"], g["n"], len(g["layers"]), steps, f"{g['seconds_cpu'] / 60:.1f}",
+                     f"{g['longest_configuration_cpu_s'] / 60:.1f}"])
+    rows.append(["all", "", data["configurations"], "", f"{data['one_core_cpu_hours'] * 60:.0f}",
+                 f"{data['longest_configuration_cpu_hours'] * 60:.1f}"])
+    notes = [
+        f"estimated total: {data['one_core_cpu_hours']:.1f} CPU-hours on one core, "
+        f"{data['2_core_cpu_hours']:.1f} h on 2 cores (two configurations at a time)",
+        f"method: {data.get('method', 'not recorded')}",
+    ]
+    return dict(
+        data, _file=name, title=f"Training: cost of {data.get('experiment', 'the training sweep')}",
+        description=f"{data.get('runs_per_configuration', '?')} initialisations x {data.get('steps', '?')} Adam "
+        "steps per configuration; CPU time of one Adam step of the whole batch, measured at the smallest "
+        "and largest depth of each (model, n).",
+        columns=["model", "n", "configurations", "measured step (CPU)", "CPU minutes", "longest configuration (min)"],
+        rows=rows, notes=notes,
+        command=data.get("command", "python benchmarks/estimate_fig3.py --json-out benchmarks/results/fig3_estimate.json"),
+    )
+
+
 def normalize(data: dict[str, Any], name: str) -> dict[str, Any] | None:
     """A benchmark JSON as ``{title, description, columns, rows, ...}``, or ``None`` if unrecognised.
 
@@ -43,6 +82,10 @@ def normalize(data: dict[str, Any], name: str) -> dict[str, Any] | None:
     and ``bench_engine.py``'s list of workloads (``columns`` entries with per-tool timings, and an
     optional ``qfim`` entry).
     """
+    if isinstance(data, dict) and isinstance(data.get("compile_times"), list):
+        return _compile_times(data, name)
+    if isinstance(data, dict) and isinstance(data.get("groups"), list) and "2_core_cpu_hours" in data:
+        return _training_estimate(data, name)
     if not isinstance(data, dict) or not isinstance(data.get("columns"), list):
         return None
     out = dict(data, _file=name)
