@@ -133,3 +133,15 @@ def test_rules_are_snakefmt_formatted():
     snakefmt = shutil.which("snakefmt") or str(Path(sys.executable).with_name("snakefmt"))
     out = subprocess.run([snakefmt, "--check", "Snakefile", "workflow/rules"], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_sources_have_no_invalid_escape_sequences():
+    """Book pages are f-strings full of LaTeX: a single backslash before b, r, t, f, n or v silently
+    becomes a control character (\\beta -> backspace + 'eta'), so every escape must be deliberate."""
+    import warnings
+
+    root = Path(__file__).resolve().parents[1]
+    for path in sorted((root / "src").rglob("*.py")):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            compile(path.read_text(), str(path), "exec")

@@ -187,10 +187,10 @@ reaches (α = 1), second axis its most negative Hessian direction.
   "Global" means the lowest loss found at that depth (within $10^{{-9}}$); at p = {shallow} that lowest
   minimum is itself above zero, since the shallow circuit cannot reach the ground state.
 - **Carrying a minimum over.** A p = {shallow} parameter vector becomes a p = {deep} one by inserting
-  zero-angle layers before the real ones. A layer is $e^{{-i\beta\sum X}}e^{{-i\gamma\sum ZZ/2}}$,
+  zero-angle layers before the real ones. A layer is $e^{{-i\\beta\\sum X}}e^{{-i\\gamma\\sum ZZ/2}}$,
   so an inserted zero layer before layer k puts its ZZ gate right next to layer k's ZZ gate, and its
-  X gate right next to layer k−1's X gate (or on the input $|+\rangle^{{\otimes n}}$, an eigenstate
-  of $\sum X$). At zero angle each inserted gate's derivative is its neighbour's, which vanishes at a
+  X gate right next to layer k−1's X gate (or on the input $|+\\rangle^{{\\otimes n}}$, an eigenstate
+  of $\\sum X$). At zero angle each inserted gate's derivative is its neighbour's, which vanishes at a
   critical point: the state, the loss and the zero gradient carry over (checked numerically for every
   carried point; the run stops with an error otherwise), and only the Hessian gains directions.
 
