@@ -21,6 +21,6 @@ include: "workflow/rules/studies.smk"
 
 
 rule all:
+    default_target: True
     input:
         "book/_build/html/index.html",
-    default_target: True

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RULE_FILES = [ROOT / "Snakefile", *sorted((ROOT / "workflow/rules").glob("*.smk"))]
 # overparam subcommands that only read tables and draw or render: every other one simulates.
 NON_SIMULATING = {"table", "figure", "book", "study"}
-SNAKEFMT_CHECK = False
+SNAKEFMT_CHECK = True
 
 
 def parse_rules() -> dict[str, dict]:

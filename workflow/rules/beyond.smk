@@ -6,6 +6,18 @@
 rule beyond_data:
     output:
         "results/data/beyond/{run}.json",
+    log:
+        "logs/beyond_data/{run}.log",
+    benchmark:
+        "benchmarks/out/beyond_data/{run}.tsv"
+    wildcard_constraints:
+        run="|".join(BEYOND_RUNS) or "NO-BEYOND-RUNS",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        gpu=gpu_resource,
+        mem_mb=4000,
     params:
         model=lambda wc: model_cli(BEYOND_RUNS[wc.run]["model"]),
         label=lambda wc: BEYOND_RUNS[wc.run]["model"],
@@ -15,18 +27,6 @@ rule beyond_data:
         backend=BEYOND.get("backend", "jax"),
         seed=SEED,
         gpu=GPU_FLAG,
-    threads: 1
-    resources:
-        gpu=gpu_resource,
-        mem_mb=4000,
-    wildcard_constraints:
-        run="|".join(BEYOND_RUNS) or "NO-BEYOND-RUNS",
-    conda:
-        ENV
-    log:
-        "logs/beyond_data/{run}.log",
-    benchmark:
-        "benchmarks/out/beyond_data/{run}.tsv"
     shell:
         "OVERPARAM_THREADS={threads} overparam qfim-prefix {params.model} --n {params.n}"
         " --layers {params.depth} --samples {params.samples} --seed {params.seed} --backend {params.backend}"
@@ -39,10 +39,10 @@ rule beyond_table:
         + [f"results/data/dla/{r['model']}_n{r['n']}.json" for r in BEYOND_RUNS.values()],
     output:
         "results/tables/beyond.csv",
-    conda:
-        ENV
     log:
         "logs/beyond_table.log",
+    conda:
+        ENV
     shell:
         "overparam table beyond {input} --out {output} 2> {log}"
 
@@ -53,9 +53,9 @@ rule beyond_figure:
     output:
         png="results/figures/beyond.png",
         pdf="results/figures/beyond.pdf",
-    conda:
-        ENV
     log:
         "logs/beyond_figure.log",
+    conda:
+        ENV
     shell:
         "overparam figure beyond {input} --out results/figures/beyond 2> {log}"

@@ -1,9 +1,11 @@
 # The Jupyter Book: pages rendered from the tables, then built offline with warnings as errors.
 
 
-BOOK_FIGURES = ["fig2", "fig3", "supp2", "supp3", "supp4", "supp5", "ext1"] + (
-    ["hardware"] if HARDWARE_ENABLED else []
-) + GEOMETRY_FIGURES
+BOOK_FIGURES = (
+    ["fig2", "fig3", "supp2", "supp3", "supp4", "supp5", "ext1"]
+    + (["hardware"] if HARDWARE_ENABLED else [])
+    + GEOMETRY_FIGURES
+)
 BOOK_FIGURES += ["beyond"] if BEYOND_ENABLED else []
 
 
@@ -17,16 +19,15 @@ rule book_pages:
         bench=BENCH_RESULTS,
     output:
         "book/generated/pages.json",
+    log:
+        "logs/book_pages.log",
+    conda:
+        ENV
     params:
         figures=" ".join(BOOK_FIGURES),
         config_hash=CONFIG_HASH,
-    conda:
-        ENV
-    log:
-        "logs/book_pages.log",
     shell:
-        "overparam book render --figures {params.figures} --book book"
-        " --config-hash {params.config_hash} 2> {log}"
+        "overparam book render --figures {params.figures} --book book" " --config-hash {params.config_hash} 2> {log}"
 
 
 rule book:
@@ -38,9 +39,9 @@ rule book:
         STUDY_BOOK,  # user studies' pages and the tutorial's numbers (studies.smk)
     output:
         "book/_build/html/index.html",
-    conda:
-        ENV
     log:
         "logs/book.log",
+    conda:
+        ENV
     shell:
         "jupyter-book build book -W --keep-going > {log} 2>&1"

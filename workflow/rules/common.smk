@@ -6,7 +6,6 @@ from snakemake.utils import validate
 
 from overparam.workflow_config import ConfigError, check_config, schema_errors
 
-
 # One line and exit status 2 for a bad config, before any job starts; snakemake's own validate()
 # then fills in schema defaults.
 from overparam.workflow_studies import add_python_path, check_studies
@@ -30,9 +29,7 @@ SEED = config["seed"]
 def model_cli(model):
     """The ansatz name and --opt flags of a configured model, shell-quoted."""
     spec = config["models"][model]
-    opts = " ".join(
-        f"--opt {shlex.quote(f'{k}={v}')}" for k, v in spec.get("options", {}).items()
-    )
+    opts = " ".join(f"--opt {shlex.quote(f'{k}={v}')}" for k, v in spec.get("options", {}).items())
     return f"{shlex.quote(spec['ansatz'])} {opts}"
 
 
@@ -42,10 +39,7 @@ CONFIG_HASH = config_hash(config)
 
 
 # --- qfim_sweeps.smk ---
-SWEEPS = {
-    fig: {f"{r['model']}_n{r['n']}": r for r in config[fig]["runs"]}
-    for fig in ("fig2", "supp2")
-}
+SWEEPS = {fig: {f"{r['model']}_n{r['n']}": r for r in config[fig]["runs"]} for fig in ("fig2", "supp2")}
 
 
 def sweep_inputs(fig):
@@ -100,9 +94,7 @@ EXT1 = config["ext1"]
 # --- hardware.smk ---
 HARDWARE = config.get("hardware", {"enabled": False})
 HARDWARE_ENABLED = bool(HARDWARE.get("enabled", False))
-HARDWARE_JOBS = (
-    [f"{b}_p{p}" for b in HARDWARE["backends"] for p in HARDWARE["layers"]] if HARDWARE_ENABLED else []
-)
+HARDWARE_JOBS = [f"{b}_p{p}" for b in HARDWARE["backends"] for p in HARDWARE["layers"]] if HARDWARE_ENABLED else []
 
 
 def _hardware_job(wc):

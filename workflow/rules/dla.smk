@@ -4,23 +4,22 @@
 rule dla_data:
     output:
         "results/data/dla/{model}_n{n}.json",
-    params:
-        model=lambda wc: model_cli(wc.model),
+    log:
+        "logs/dla_data/{model}_n{n}.log",
+    benchmark:
+        "benchmarks/out/dla_data/{model}_n{n}.tsv"
     wildcard_constraints:
         model="|".join(config["models"]),
         n=r"\d+",
     conda:
         ENV
-    log:
-        "logs/dla_data/{model}_n{n}.log",
-    benchmark:
-        "benchmarks/out/dla_data/{model}_n{n}.tsv"
     threads: 1
     resources:
         mem_mb=2000,
+    params:
+        model=lambda wc: model_cli(wc.model),
     shell:
-        "overparam dla {params.model} --n {wildcards.n} --label {wildcards.model}"
-        " --out {output} 2> {log}"
+        "overparam dla {params.model} --n {wildcards.n} --label {wildcards.model}" " --out {output} 2> {log}"
 
 
 rule dla_table:
@@ -28,9 +27,9 @@ rule dla_table:
         [f"results/data/dla/{m}_n{n}.json" for m, n in DLA_RUNS],
     output:
         "results/tables/dla.csv",
-    conda:
-        ENV
     log:
         "logs/dla_table.log",
+    conda:
+        ENV
     shell:
         "overparam table dla {input} --out {output} 2> {log}"

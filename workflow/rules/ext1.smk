@@ -4,6 +4,15 @@
 rule ext1_data:
     output:
         "results/data/ext1/data.json",
+    log:
+        "logs/ext1_data.log",
+    benchmark:
+        "benchmarks/out/ext1_data/ext1.tsv"
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
     params:
         model=model_cli(EXT1["model"]),
         n=EXT1["n"],
@@ -13,15 +22,6 @@ rule ext1_data:
         samples=EXT1["samples"],
         label=EXT1["model"],
         seed=SEED,
-    conda:
-        ENV
-    log:
-        "logs/ext1_data.log",
-    benchmark:
-        "benchmarks/out/ext1_data/ext1.tsv"
-    threads: 1
-    resources:
-        mem_mb=2000,
     shell:
         "overparam noisy-qfim {params.model} --n {params.n} --layers {params.layers}"
         " --local {params.local} --global {params.glob} --samples {params.samples} --seed {params.seed}"
@@ -33,10 +33,10 @@ rule ext1_table:
         "results/data/ext1/data.json",
     output:
         "results/tables/ext1.csv",
-    conda:
-        ENV
     log:
         "logs/ext1_table.log",
+    conda:
+        ENV
     shell:
         "overparam table ext1 {input} --out {output} 2> {log}"
 
@@ -48,9 +48,9 @@ rule ext1_figure:
     output:
         png="results/figures/ext1.png",
         pdf="results/figures/ext1.pdf",
-    conda:
-        ENV
     log:
         "logs/ext1_figure.log",
+    conda:
+        ENV
     shell:
         "overparam figure ext1 {input.table} --bounds {input.bounds} --out results/figures/ext1 2> {log}"

@@ -17,12 +17,12 @@ rule figure:
     output:
         png="results/figures/{fig}.png",
         pdf="results/figures/{fig}.pdf",
+    log:
+        "logs/figures/{fig}.log",
     wildcard_constraints:
         fig="|".join(FIGURE_DATA),
     conda:
         ENV
-    log:
-        "logs/figures/{fig}.log",
     shell:
         "overparam figure {wildcards.fig} {input.table} --data {input.data}"
         " --out results/figures/{wildcards.fig} 2> {log}"

@@ -7,6 +7,17 @@ rule spectra_data:
         shard=lambda wc: f"results/data/train/{SPECTRA.get('source', 'fig3')}/{wc.run}.npz",
     output:
         "results/data/spectra/{run}.json",
+    log:
+        "logs/spectra/{run}.log",
+    benchmark:
+        "benchmarks/out/spectra_data/{run}.tsv"
+    wildcard_constraints:
+        run="|".join(SPECTRA_RUNS) or "no-spectra-runs",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=4000,
     params:
         model=lambda wc: model_cli(SPECTRA_RUNS[wc.run]["model"]),
         label=lambda wc: SPECTRA_RUNS[wc.run]["model"],
@@ -16,17 +27,6 @@ rule spectra_data:
         solutions=SPECTRA.get("solutions", 5),
         below=SPECTRA.get("converged_below", 1e-4),
         polish="--polish" if SPECTRA.get("polish", True) else "",
-    wildcard_constraints:
-        run="|".join(SPECTRA_RUNS) or "no-spectra-runs",
-    conda:
-        ENV
-    log:
-        "logs/spectra/{run}.log",
-    benchmark:
-        "benchmarks/out/spectra_data/{run}.tsv"
-    threads: 1
-    resources:
-        mem_mb=4000,
     shell:
         "OVERPARAM_THREADS={threads} overparam spectra {params.model} --n {params.n} --layers {params.layers}"
         " --shard {input.shard} --random {params.random} --solutions {params.solutions}"
@@ -39,12 +39,12 @@ rule spectra_table:
         lambda wc: spectra_inputs(wc.fig),
     output:
         "results/tables/{fig}.csv",
+    log:
+        "logs/tables/{fig}.log",
     wildcard_constraints:
         fig="fig4|supp1",
     conda:
         ENV
-    log:
-        "logs/tables/{fig}.log",
     shell:
         "overparam table {wildcards.fig} {input} --out {output} 2> {log}"
 
@@ -56,10 +56,10 @@ rule critical_table:
         "results/tables/dla.csv",
     output:
         "results/tables/critical.csv",
-    conda:
-        ENV
     log:
         "logs/tables/critical.log",
+    conda:
+        ENV
     shell:
         "overparam table critical {input} --out {output} 2> {log}"
 
@@ -67,6 +67,15 @@ rule critical_table:
 rule landscape_data:
     output:
         "results/data/fig1/landscape.json",
+    log:
+        "logs/landscape_data.log",
+    benchmark:
+        "benchmarks/out/landscape_data/fig1.tsv"
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
     params:
         model=model_cli(FIG1["model"]) if FIG1 else "",
         label=FIG1.get("model"),
@@ -78,15 +87,6 @@ rule landscape_data:
         lr=FIG1.get("lr", 0.01),
         grid=FIG1.get("grid", 81),
         seed=SEED,
-    conda:
-        ENV
-    log:
-        "logs/landscape_data.log",
-    benchmark:
-        "benchmarks/out/landscape_data/fig1.tsv"
-    threads: 1
-    resources:
-        mem_mb=2000,
     shell:
         "OVERPARAM_THREADS={threads} overparam landscape {params.model} --n {params.n} --under {params.under}"
         " --over {params.over} --inits {params.inits} --steps {params.steps} --lr {params.lr}"
@@ -98,10 +98,10 @@ rule landscape_table:
         "results/data/fig1/landscape.json",
     output:
         "results/tables/fig1.csv",
-    conda:
-        ENV
     log:
         "logs/tables/fig1.log",
+    conda:
+        ENV
     shell:
         "overparam table fig1 {input} --out {output} 2> {log}"
 
@@ -112,11 +112,11 @@ rule geometry_figure:
     output:
         png="results/figures/{fig}.png",
         pdf="results/figures/{fig}.pdf",
+    log:
+        "logs/figures/{fig}.log",
     wildcard_constraints:
         fig="fig1|fig4|supp1",
     conda:
         ENV
-    log:
-        "logs/figures/{fig}.log",
     shell:
         "overparam figure {wildcards.fig} {input} --out results/figures/{wildcards.fig} 2> {log}"

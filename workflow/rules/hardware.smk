@@ -5,6 +5,17 @@
 rule hardware_data:
     output:
         "results/data/hardware/{job}.json",
+    log:
+        "logs/hardware_data/{job}.log",
+    benchmark:
+        "benchmarks/out/hardware_data/{job}.tsv"
+    wildcard_constraints:
+        job="|".join(HARDWARE_JOBS) or "NO-HARDWARE-JOBS",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=4000,
     params:
         model=lambda wc: model_cli(HARDWARE["model"]),
         backend=lambda wc: _hardware_job(wc)[0],
@@ -14,17 +25,6 @@ rule hardware_data:
         ),
         hw=HARDWARE,
         seed=SEED,
-    conda:
-        ENV
-    log:
-        "logs/hardware_data/{job}.log",
-    benchmark:
-        "benchmarks/out/hardware_data/{job}.tsv"
-    threads: 1
-    resources:
-        mem_mb=4000,
-    wildcard_constraints:
-        job="|".join(HARDWARE_JOBS) or "NO-HARDWARE-JOBS",
     shell:
         "OVERPARAM_THREADS={threads} overparam hardware-qfim {params.model} --n {params.hw[n]}"
         " --layers {params.layers} --backend {params.backend} --processor {params.hw[processor]} {params.project}"
@@ -38,10 +38,10 @@ rule hardware_table:
         expand("results/data/hardware/{job}.json", job=HARDWARE_JOBS),
     output:
         "results/tables/hardware.csv",
-    conda:
-        ENV
     log:
         "logs/hardware_table.log",
+    conda:
+        ENV
     shell:
         "overparam table hardware {input} --out {output} 2> {log}"
 
@@ -53,9 +53,9 @@ rule hardware_figure:
     output:
         png="results/figures/hardware.png",
         pdf="results/figures/hardware.pdf",
-    conda:
-        ENV
     log:
         "logs/hardware_figure.log",
+    conda:
+        ENV
     shell:
         "overparam figure hardware {input.table} --bounds {input.bounds} --out results/figures/hardware 2> {log}"

@@ -4,6 +4,18 @@
 rule qfim_sweep:
     output:
         "results/data/{fig}/{run}.json",
+    log:
+        "logs/qfim_sweep/{fig}_{run}.log",
+    benchmark:
+        "benchmarks/out/qfim_sweep/{fig}_{run}.tsv"
+    wildcard_constraints:
+        fig="fig2|supp2",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        gpu=gpu_resource,
+        mem_mb=2000,
     params:
         model=lambda wc: model_cli(SWEEPS[wc.fig][wc.run]["model"]),
         label=lambda wc: SWEEPS[wc.fig][wc.run]["model"],
@@ -13,18 +25,6 @@ rule qfim_sweep:
         seed=SEED,
         backend=BACKEND,
         gpu=GPU_FLAG,
-    resources:
-        gpu=gpu_resource,
-        mem_mb=2000,
-    wildcard_constraints:
-        fig="fig2|supp2",
-    conda:
-        ENV
-    log:
-        "logs/qfim_sweep/{fig}_{run}.log",
-    benchmark:
-        "benchmarks/out/qfim_sweep/{fig}_{run}.tsv"
-    threads: 1
     shell:
         "OVERPARAM_THREADS={threads} overparam qfim-sweep {params.model} --n {params.n}"
         " --layers {params.layers} --samples {params.samples} --seed {params.seed}"
@@ -36,11 +36,11 @@ rule qfim_sweep_table:
         lambda wc: sweep_inputs(wc.fig),
     output:
         "results/tables/{fig}.csv",
+    log:
+        "logs/tables/{fig}.log",
     wildcard_constraints:
         fig="fig2|supp2",
     conda:
         ENV
-    log:
-        "logs/tables/{fig}.log",
     shell:
         "overparam table {wildcards.fig} {input} --out {output} 2> {log}"

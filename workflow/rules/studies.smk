@@ -6,6 +6,18 @@
 rule study_qfim:
     output:
         "results/data/studies/{study}/qfim_n{n}.json",
+    log:
+        "logs/studies/{study}/qfim_n{n}.log",
+    benchmark:
+        "benchmarks/out/study_qfim/{study}_n{n}.tsv"
+    wildcard_constraints:
+        study="|".join(STUDIES) or "no-study",
+        n=r"\d+",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
     params:
         model=lambda wc: model_cli(STUDIES[wc.study]["model"]),
         label=lambda wc: STUDIES[wc.study]["model"],
@@ -13,18 +25,6 @@ rule study_qfim:
         samples=lambda wc: STUDIES[wc.study]["qfim"]["samples"],
         seed=SEED,
         backend=BACKEND,
-    wildcard_constraints:
-        study="|".join(STUDIES) or "no-study",
-        n=r"\d+",
-    threads: 1
-    resources:
-        mem_mb=2000,
-    conda:
-        ENV
-    log:
-        "logs/studies/{study}/qfim_n{n}.log",
-    benchmark:
-        "benchmarks/out/study_qfim/{study}_n{n}.tsv"
     shell:
         "OVERPARAM_THREADS={threads} overparam qfim-sweep {params.model} --n {wildcards.n}"
         " --layers {params.layers} --samples {params.samples} --seed {params.seed}"
@@ -35,6 +35,18 @@ rule study_train:
     output:
         curves="results/data/studies/{study}/train_{run}.npz",
         summary="results/data/studies/{study}/train_{run}.json",
+    log:
+        "logs/studies/{study}/train_{run}.log",
+    benchmark:
+        "benchmarks/out/study_train/{study}_{run}.tsv"
+    wildcard_constraints:
+        study="|".join(STUDIES) or "no-study",
+        run=r"n\d+_L\d+",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
     params:
         model=lambda wc: model_cli(STUDIES[wc.study]["model"]),
         label=lambda wc: STUDIES[wc.study]["model"],
@@ -44,18 +56,6 @@ rule study_train:
         steps=lambda wc: STUDIES[wc.study]["train"]["steps"],
         lr=lambda wc: STUDIES[wc.study]["train"]["lr"],
         seed=SEED,
-    wildcard_constraints:
-        study="|".join(STUDIES) or "no-study",
-        run=r"n\d+_L\d+",
-    threads: 1
-    resources:
-        mem_mb=2000,
-    conda:
-        ENV
-    log:
-        "logs/studies/{study}/train_{run}.log",
-    benchmark:
-        "benchmarks/out/study_train/{study}_{run}.tsv"
     shell:
         "OVERPARAM_THREADS={threads} overparam train {params.model} --n {params.n}"
         " --layers {params.layers} --seeds {params.runs} --steps {params.steps} --lr {params.lr}"
@@ -68,20 +68,18 @@ rule study_table:
         lambda wc: study_table_inputs(wc.study, wc.kind),
     output:
         "results/tables/study_{study}_{kind}.csv",
-    params:
-        table=lambda wc: {"dla": "dla", "qfim": "fig2", "train": "fig3"}[wc.kind],
-        extra=lambda wc: (
-            f"--success-threshold {STUDIES[wc.study]['train']['success_threshold']}"
-            if wc.kind == "train"
-            else ""
-        ),
+    log:
+        "logs/studies/{study}/table_{kind}.log",
     wildcard_constraints:
         study="|".join(STUDIES) or "no-study",
         kind="dla|qfim|train",
     conda:
         ENV
-    log:
-        "logs/studies/{study}/table_{kind}.log",
+    params:
+        table=lambda wc: {"dla": "dla", "qfim": "fig2", "train": "fig3"}[wc.kind],
+        extra=lambda wc: (
+            f"--success-threshold {STUDIES[wc.study]['train']['success_threshold']}" if wc.kind == "train" else ""
+        ),
     shell:
         "overparam table {params.table} {input} --out {output} {params.extra} 2> {log}"
 
@@ -95,15 +93,15 @@ rule study_page:
         page="book/generated/study_{study}.md",
         png="results/figures/study_{study}.png",
         pdf="results/figures/study_{study}.pdf",
-    params:
-        title=lambda wc: STUDIES[wc.study]["title"],
-        config_hash=CONFIG_HASH,
+    log:
+        "logs/studies/{study}/page.log",
     wildcard_constraints:
         study="|".join(STUDIES) or "no-study",
     conda:
         ENV
-    log:
-        "logs/studies/{study}/page.log",
+    params:
+        title=lambda wc: STUDIES[wc.study]["title"],
+        config_hash=CONFIG_HASH,
     shell:
         "overparam study render {wildcards.study} --title {params.title:q} --dla {input.dla}"
         " --qfim {input.qfim} --train {input.train} --figure results/figures/study_{wildcards.study}"
@@ -115,19 +113,17 @@ rule tutorial_numbers:
         study_tables(TUTORIAL_STUDY) if TUTORIAL_STUDY else [],
     output:
         "book/generated/tutorial_numbers.md",
+    log:
+        "logs/studies/tutorial_numbers.log",
+    conda:
+        ENV
     params:
         tables=(
-            " ".join(
-                f"--{k} {t}" for k, t in zip(("dla", "qfim", "train"), study_tables(TUTORIAL_STUDY))
-            )
+            " ".join(f"--{k} {t}" for k, t in zip(("dla", "qfim", "train"), study_tables(TUTORIAL_STUDY)))
             + f" --name {TUTORIAL_STUDY}"
             if TUTORIAL_STUDY
             else ""
         ),
-    conda:
-        ENV
-    log:
-        "logs/studies/tutorial_numbers.log",
     shell:
         "overparam study tutorial {params.tables} --out {output} 2> {log}"
 

@@ -4,18 +4,18 @@
 rule supp3_data:
     output:
         "results/data/supp3/circuits.json",
-    params:
-        layers=config["supp3"]["layers"],
-        extra=supp3_extra_flags(),
-    conda:
-        ENV
     log:
         "logs/supp3_data.log",
     benchmark:
         "benchmarks/out/supp3_data/supp3.tsv"
+    conda:
+        ENV
     threads: 1
     resources:
         mem_mb=1000,
+    params:
+        layers=config["supp3"]["layers"],
+        extra=supp3_extra_flags(),
     shell:
         "overparam circuits --layers {params.layers} {params.extra} --out {output} 2> {log}"
 
@@ -25,10 +25,10 @@ rule supp3_table:
         "results/data/supp3/circuits.json",
     output:
         "results/tables/supp3.csv",
-    conda:
-        ENV
     log:
         "logs/supp3_table.log",
+    conda:
+        ENV
     shell:
         "overparam table supp3 {input} --out {output} 2> {log}"
 
@@ -39,9 +39,9 @@ rule supp3_figure:
     output:
         png="results/figures/supp3.png",
         pdf="results/figures/supp3.pdf",
-    conda:
-        ENV
     log:
         "logs/supp3_figure.log",
+    conda:
+        ENV
     shell:
         "overparam figure supp3 {input} --out results/figures/supp3 2> {log}"

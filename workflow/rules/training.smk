@@ -6,6 +6,18 @@ rule train_run:
     output:
         curves="results/data/train/{exp}/{run}.npz",
         summary="results/data/train/{exp}/{run}.json",
+    log:
+        "logs/train/{exp}/{run}.log",
+    benchmark:
+        "benchmarks/out/train_run/{exp}_{run}.tsv"
+    wildcard_constraints:
+        exp="|".join(TRAINING),
+    conda:
+        ENV
+    threads: 1
+    resources:
+        gpu=gpu_resource,
+        mem_mb=4000,
     params:
         model=lambda wc: model_cli(TRAIN_RUNS[wc.exp][wc.run]["model"]),
         label=lambda wc: TRAIN_RUNS[wc.exp][wc.run]["model"],
@@ -17,18 +29,6 @@ rule train_run:
         lr=lambda wc: config[wc.exp]["lr"],
         seed=SEED,
         gpu=GPU_FLAG,
-    resources:
-        gpu=gpu_resource,
-        mem_mb=4000,
-    wildcard_constraints:
-        exp="|".join(TRAINING),
-    conda:
-        ENV
-    log:
-        "logs/train/{exp}/{run}.log",
-    benchmark:
-        "benchmarks/out/train_run/{exp}_{run}.tsv"
-    threads: 1
     shell:
         "OVERPARAM_THREADS={threads} overparam train {params.model} --n {params.n}"
         " --layers {params.layers} --seeds {params.runs} --steps {params.steps} --lr {params.lr}"
@@ -41,17 +41,16 @@ rule train_table:
         lambda wc: train_shards(wc.exp, "json") + train_dla(wc.exp),
     output:
         "results/tables/{exp}.csv",
-    params:
-        threshold=lambda wc: config[wc.exp]["success_threshold"],
+    log:
+        "logs/tables/{exp}.log",
     wildcard_constraints:
         exp="|".join(TRAINING),
     conda:
         ENV
-    log:
-        "logs/tables/{exp}.log",
+    params:
+        threshold=lambda wc: config[wc.exp]["success_threshold"],
     shell:
-        "overparam table {wildcards.exp} {input} --out {output}"
-        " --success-threshold {params.threshold} 2> {log}"
+        "overparam table {wildcards.exp} {input} --out {output}" " --success-threshold {params.threshold} 2> {log}"
 
 
 rule train_spectra_table:
@@ -59,11 +58,11 @@ rule train_spectra_table:
         lambda wc: train_shards(wc.exp, "npz"),
     output:
         "results/tables/{exp}_spectra.csv",
+    log:
+        "logs/tables/{exp}_spectra.log",
     wildcard_constraints:
         exp="|".join(TRAINING),
     conda:
         ENV
-    log:
-        "logs/tables/{exp}_spectra.log",
     shell:
         "overparam table {wildcards.exp}_spectra {input} --out {output} 2> {log}"
