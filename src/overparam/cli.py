@@ -222,6 +222,8 @@ def cmd_train(args: argparse.Namespace) -> dict:
         )
     if args.spectra > args.seeds:
         raise BadInput(f"--spectra {args.spectra} is not accepted; expected at most --seeds ({args.seeds})")
+    if args.stop_below is not None and not (0 < args.stop_below < float("inf")):
+        raise BadInput(f"--stop-below {args.stop_below} is not accepted; expected a positive float (a loss)")
     from overparam.train.experiment import run_training
 
     payload = run_training(
@@ -233,6 +235,7 @@ def cmd_train(args: argparse.Namespace) -> dict:
         seed=args.seed,
         spectra=args.spectra,
         curves_path=args.curves,
+        stop_below=args.stop_below,
     )
 
     def human(p: dict) -> str:
@@ -372,6 +375,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_tr.add_argument("--seed", type=int, default=0, help="base seed of the initialisations (default 0)")
     p_tr.add_argument("--spectra", type=int, default=0, metavar="K",
                       help="QFIM and Hessian spectra at the final parameters of the first K runs")
+    p_tr.add_argument("--stop-below", type=float, default=None, metavar="LOSS",
+                      help="a run whose loss reaches LOSS keeps its parameters from then on (default: never)")
     p_tr.add_argument("--curves", help="write loss curves and metadata to this .npz file")
     p_tr.add_argument("--label", help="model name recorded in the output")
     p_tr.add_argument("--out", help="also write the JSON object to this file (atomically)")

@@ -27,12 +27,15 @@ rule train_run:
         runs=lambda wc: config[wc.exp]["runs"],
         steps=lambda wc: config[wc.exp]["steps"],
         lr=lambda wc: config[wc.exp]["lr"],
+        stop=lambda wc: (
+            "" if config[wc.exp].get("stop_below") is None else f"--stop-below {config[wc.exp]['stop_below']}"
+        ),
         seed=SEED,
         gpu=GPU_FLAG,
     shell:
         "OVERPARAM_THREADS={threads} overparam train {params.model} --n {params.n}"
         " --layers {params.layers} --seeds {params.runs} --steps {params.steps} --lr {params.lr}"
-        " --seed {params.seed} --spectra {params.spectra} --label {params.label} {params.gpu}"
+        " --seed {params.seed} --spectra {params.spectra} --label {params.label} {params.stop} {params.gpu}"
         " --curves {output.curves} --out {output.summary} --verbose 2> {log}"
 
 

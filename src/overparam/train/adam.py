@@ -63,14 +63,19 @@ def _make_chunk_runner(engine: Engine, optimizer: optax.GradientTransformation, 
     loss_and_grad = engine.jax_loss_and_grad()
 
     def step(carry, _):
-        params, opt_state = carry
+        params, opt_state, stop_below = carry
         losses, grads = loss_and_grad(params)
-        updates, opt_state = optimizer.update(grads, opt_state, params)
-        return (optax.apply_updates(params, updates), opt_state), losses
+        # A run whose loss is at the floor stops: Adam divides the gradient by its own running
+        # size, so once the gradient is round-off its steps stay ~lr long and kick a converged run
+        # back up to ~1e-3 (spikes late in the curves). With stop_below = -inf every run is active
+        # and the arithmetic is exactly plain Adam.
+        active = (losses > stop_below)[:, None]
+        updates, opt_state = optimizer.update(jnp.where(active, grads, 0.0), opt_state, params)
+        return (optax.apply_updates(params, jnp.where(active, updates, 0.0)), opt_state, stop_below), losses
 
     @jax.jit
-    def run(params, opt_state):
-        (params, opt_state), losses = jax.lax.scan(step, (params, opt_state), None, length=length)
+    def run(params, opt_state, stop_below):
+        (params, opt_state, _), losses = jax.lax.scan(step, (params, opt_state, stop_below), None, length=length)
         return params, opt_state, losses.T
 
     return run
@@ -98,14 +103,20 @@ def train(
     log_every: int = 100,
     log: TextIO | None = sys.stderr,
     qsim_check: bool = True,
+    stop_below: float | None = None,
 ) -> TrainResult:
     """Train ``runs`` initialisations of ``ansatz`` for ``steps`` Adam steps with learning rate ``lr``.
 
     Initial angles come from :func:`initial_parameters` (config seed ``seed``) unless ``initial``
     ``(runs, M)`` is given. Progress (step, best loss, estimated time left) goes to ``log``.
+    ``stop_below``: a run whose loss falls to or below it keeps its parameters from then on (its
+    curve stays flat); ``None`` trains every run for every step.
     """
     if runs < 1 or steps < 1:
         raise ValueError(f"runs={runs} and steps={steps} must both be >= 1")
+    if stop_below is not None and not np.isfinite(stop_below):
+        raise ValueError(f"stop_below={stop_below} must be a finite float or None")
+    floor = jnp.asarray(-np.inf if stop_below is None else float(stop_below))
     engine = engine or build_engine(ansatz)
     params0 = initial_parameters(ansatz, runs, seed) if initial is None else np.asarray(initial, dtype=float)
     if params0.shape != (runs, ansatz.n_params):
@@ -119,16 +130,17 @@ def train(
     done = 0
     while done < steps:
         length = min(chunk, steps - done)
-        params, opt_state, losses = _chunk_runner(engine, lr, length)(params, opt_state)
+        params, opt_state, losses = _chunk_runner(engine, lr, length)(params, opt_state, floor)
         curves.append(np.asarray(losses))
         done += length
         if log is not None:
             elapsed = time.perf_counter() - start
             eta = elapsed / done * (steps - done)
             best = float(np.min(curves[-1]))
+            stopped = "" if stop_below is None else f" stopped {int(np.sum(curves[-1][:, -1] <= stop_below))}/{runs}"
             print(
                 f"[train {ansatz.name} n={ansatz.n} L={ansatz.layers} B={runs}] step {done}/{steps} "
-                f"best loss {best:.3e} elapsed {elapsed:.1f}s eta {eta:.1f}s",
+                f"best loss {best:.3e}{stopped} elapsed {elapsed:.1f}s eta {eta:.1f}s",
                 file=log,
                 flush=True,
             )

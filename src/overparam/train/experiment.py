@@ -50,10 +50,11 @@ def run_training(
     seed: int,
     spectra: int = 0,
     curves_path: str | None = None,
+    stop_below: float | None = None,
 ) -> dict:
     """Train ``runs`` initialisations, optionally analyse the first ``spectra`` solutions, save a shard."""
     engine = build_engine(ansatz)
-    result = train(ansatz, runs=runs, steps=steps, lr=lr, seed=seed, engine=engine)
+    result = train(ansatz, runs=runs, steps=steps, lr=lr, seed=seed, engine=engine, stop_below=stop_below)
     curves = np.concatenate([result.curves, result.final_losses[:, None]], axis=1)
     extra = solution_spectra(engine, ansatz, result.final_params[:spectra]) if spectra else {}
     payload = {
@@ -66,6 +67,7 @@ def run_training(
         "steps": steps,
         "lr": lr,
         "seed": seed,
+        "stop_below": stop_below,
         "final_losses": [float(v) for v in result.final_losses],
         "qsim_final_losses": [float(v) for v in result.qsim_final_losses],
         "seconds": result.seconds,
@@ -74,7 +76,7 @@ def run_training(
         payload["qfim_ranks"] = extra["qfim_ranks"].tolist()
         payload["hessian_ranks"] = extra["hessian_ranks"].tolist()
     if curves_path:
-        meta = {k: v for k, v in payload.items() if not isinstance(v, (list, dict))}
+        meta = {k: v for k, v in payload.items() if not isinstance(v, (list, dict)) and v is not None}
         with atomic_path(curves_path) as tmp:
             with open(tmp, "wb") as fh:
                 np.savez_compressed(

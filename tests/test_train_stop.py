@@ -1,0 +1,53 @@
+"""Runs that reach the round-off floor stop (train(stop_below=...)) without touching the others."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from overparam.ansatze import build_ansatz
+from overparam.cli import main
+from overparam.sim.engine import build_engine
+from overparam.train.adam import train
+
+
+@pytest.fixture(scope="module")
+def setup():
+    ansatz = build_ansatz("tfim-hva", 4, 4, {"boundary": "periodic"})
+    engine = build_engine(ansatz)
+    kwargs = dict(runs=6, steps=400, lr=0.05, seed=7, engine=engine, log=None, qsim_check=False)
+    return ansatz, kwargs, train(ansatz, **kwargs)
+
+
+def test_an_unreachable_floor_is_exactly_plain_adam(setup):
+    ansatz, kwargs, plain = setup
+    same = train(ansatz, stop_below=1e-300, **kwargs)
+    np.testing.assert_array_equal(same.curves, plain.curves)
+    np.testing.assert_array_equal(same.final_params, plain.final_params)
+
+
+def test_stopped_runs_stay_flat_and_the_others_are_untouched(setup):
+    ansatz, kwargs, plain = setup
+    floor = 1e-6
+    stopped = train(ansatz, stop_below=floor, **kwargs)
+    reached = np.array([np.any(c <= floor) for c in plain.curves])
+    assert reached.any(), "the test needs at least one run that converges within the steps"
+    for b in range(kwargs["runs"]):
+        if not reached[b]:
+            np.testing.assert_array_equal(stopped.curves[b], plain.curves[b])
+            continue
+        first = int(np.argmax(plain.curves[b] <= floor))
+        # Identical up to and including the step that reached the floor, then constant.
+        np.testing.assert_array_equal(stopped.curves[b, : first + 1], plain.curves[b, : first + 1])
+        assert np.all(stopped.curves[b, first:] == stopped.curves[b, first])
+        assert stopped.final_losses[b] <= floor
+        # The kept parameters are a point whose loss the engine recomputes at the floor.
+        assert abs(float(stopped.final_losses[b]) - float(stopped.curves[b, first])) < 1e-12
+
+
+@pytest.mark.parametrize("value", ["0", "-1e-11", "inf", "nan"])
+def test_cli_rejects_a_bad_stop_below(value, capsys):
+    assert main(["train", "tfim-hva", "--n", "4", "--layers", "2", "--seeds", "2", "--steps", "5",
+                 f"--stop-below={value}"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--stop-below" in err[0] and value in err[0]
