@@ -55,11 +55,16 @@ rule study_train:
         runs=lambda wc: STUDIES[wc.study]["train"]["runs"],
         steps=lambda wc: STUDIES[wc.study]["train"]["steps"],
         lr=lambda wc: STUDIES[wc.study]["train"]["lr"],
+        stop=lambda wc: (
+            ""
+            if STUDIES[wc.study]["train"].get("stop_below", 1e-11) is None
+            else f"--stop-below {STUDIES[wc.study]['train'].get('stop_below', 1e-11)}"
+        ),
         seed=SEED,
     shell:
         "OVERPARAM_THREADS={threads} overparam train {params.model} --n {params.n}"
         " --layers {params.layers} --seeds {params.runs} --steps {params.steps} --lr {params.lr}"
-        " --seed {params.seed} --label {params.label} --curves {output.curves}"
+        " --seed {params.seed} --label {params.label} {params.stop} --curves {output.curves}"
         " --out {output.summary} --verbose 2> {log}"
 
 
