@@ -176,6 +176,22 @@ def cmd_qfim_sweep(args: argparse.Namespace) -> dict:
     return payload
 
 
+def ansatz_header(args: argparse.Namespace, ansatz) -> dict:
+    """The identifying keys every one-circuit result starts with (model label, ansatz, size, options)."""
+    return {
+        "model": args.label or args.ansatz,
+        "ansatz": args.ansatz,
+        "n": args.n,
+        "layers": args.layers,
+        "options": {k: str(v) for k, v in ansatz.options.items()},
+    }
+
+
+def quiet_jax_logging() -> None:
+    """JAX reports at INFO that it found no TPU; that is noise in a progress log, not news."""
+    logging.getLogger("jax._src.xla_bridge").setLevel(logging.WARNING)
+
+
 # --- dla ---------------------------------------------------------------------------------------
 
 
@@ -186,14 +202,7 @@ def cmd_dla(args: argparse.Namespace) -> dict:
     options = parse_options(args.opt)
     ansatz = build_ansatz(args.ansatz, args.n, args.layers, options)
     result = analyze(ansatz, orbit=not args.no_orbit)
-    payload = {
-        "model": args.label or args.ansatz,
-        "ansatz": args.ansatz,
-        "n": args.n,
-        "layers": args.layers,
-        "options": {k: str(v) for k, v in ansatz.options.items()},
-        **result.as_dict(),
-    }
+    payload = {**ansatz_header(args, ansatz), **result.as_dict()}
 
     def human(p: dict) -> str:
         return (

@@ -29,7 +29,7 @@ def device_label() -> str:
 
 def cmd_qfim_prefix(args: argparse.Namespace) -> dict:
     from overparam.ansatze import build_ansatz, parse_options
-    from overparam.cli import _emit
+    from overparam.cli import _emit, ansatz_header
     from overparam.geometry.prefix import prefix_ranks
     from overparam.geometry.qfim import check_qfim_backend
 
@@ -44,11 +44,7 @@ def cmd_qfim_prefix(args: argparse.Namespace) -> dict:
         log.info("point %d: QFIM in %.2f s, rank at M=%d: %d", k, smp["seconds"], ansatz.n_params,
                  smp["records"][-1]["rank"])
     payload = {
-        "model": args.label or args.ansatz,
-        "ansatz": args.ansatz,
-        "n": args.n,
-        "layers": args.layers,
-        "options": {k: str(v) for k, v in ansatz.options.items()},
+        **ansatz_header(args, ansatz),
         "backend": backend,
         "seed": args.seed,
         "device": device_label(),

@@ -98,9 +98,9 @@ def spectra_payload(ansatz_name: str, n: int, layers: int, options: dict[str, st
 def cmd_spectra(args: argparse.Namespace) -> dict:
     """Run ``overparam spectra`` and emit its JSON object."""
     from overparam.ansatze import parse_options
-    from overparam.cli import _emit
+    from overparam.cli import _emit, quiet_jax_logging
 
-    logging.getLogger("jax._src.xla_bridge").setLevel(logging.WARNING)
+    quiet_jax_logging()
     payload = spectra_payload(args.ansatz, args.n, args.layers, parse_options(args.opt), args.shard, args.random,
                               args.solutions, args.converged_below, args.max_memory_mb, args.label, args.polish)
 
@@ -264,9 +264,9 @@ def landscape_payload(ansatz_name: str, n: int, options: dict[str, str], under: 
 def cmd_landscape(args: argparse.Namespace) -> dict:
     """Run ``overparam landscape`` and emit its JSON object."""
     from overparam.ansatze import parse_options
-    from overparam.cli import _emit
+    from overparam.cli import _emit, quiet_jax_logging
 
-    logging.getLogger("jax._src.xla_bridge").setLevel(logging.WARNING)
+    quiet_jax_logging()
     payload = landscape_payload(args.ansatz, args.n, parse_options(args.opt), args.under, args.over, args.inits,
                                 args.steps, args.lr, args.seed, args.grid, args.loss_tol, args.label)
 

@@ -122,10 +122,9 @@ def noisy_qfim_payload(
 def cmd_noisy_qfim(args: argparse.Namespace) -> dict:
     """Run ``overparam noisy-qfim`` and emit its JSON object."""
     from overparam.ansatze import parse_options
-    from overparam.cli import _emit
+    from overparam.cli import _emit, quiet_jax_logging
 
-    # JAX reports at INFO that it found no TPU; that is noise in the progress log, not news.
-    logging.getLogger("jax._src.xla_bridge").setLevel(logging.WARNING)
+    quiet_jax_logging()
     payload = noisy_qfim_payload(
         args.ansatz, args.n, parse_options(args.opt), args.layers, args.local, args.global_q,
         args.samples, args.seed, args.label,
