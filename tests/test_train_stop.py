@@ -51,3 +51,39 @@ def test_cli_rejects_a_bad_stop_below(value, capsys):
                  f"--stop-below={value}"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--stop-below" in err[0] and value in err[0]
+
+
+def test_dropping_stopped_runs_from_the_batch_changes_no_number(setup):
+    """compact=True (stopped runs leave the batch, which shrinks and pads) against compact=False."""
+    import io
+
+    ansatz, kwargs, _ = setup
+    kwargs = {**kwargs, "log_every": 10}
+    floor = 1e-6
+    full = train(ansatz, stop_below=floor, compact=False, **kwargs)
+    log = io.StringIO()
+    small = train(ansatz, stop_below=floor, compact=True, **{**kwargs, "log": log})
+    batches = [int(line.split(" batch ")[1].split()[0]) for line in log.getvalue().splitlines()]
+    assert min(batches) < kwargs["runs"], "the test needs runs that stop early enough to shrink the batch"
+    # XLA may vectorise a smaller batch differently, so agreement is to round-off, not bit for bit.
+    np.testing.assert_allclose(small.curves, full.curves, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(small.final_params, full.final_params, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(small.final_losses, full.final_losses, rtol=0, atol=1e-12)
+    assert np.array_equal(small.final_losses <= floor, full.final_losses <= floor)
+
+
+def test_a_configuration_whose_runs_all_stop_ends_early(setup):
+    import io
+
+    ansatz, kwargs, _ = setup
+    log = io.StringIO()
+    floor = 1e-3  # every run of this overparametrized model gets there well within the steps
+    result = train(ansatz, stop_below=floor, **{**kwargs, "log_every": 10, "log": log})
+    last_step = int(log.getvalue().splitlines()[-1].split(" step ")[1].split("/")[0])
+    assert last_step < kwargs["steps"]
+    assert np.all(result.final_losses <= floor)
+    assert result.curves.shape == (kwargs["runs"], kwargs["steps"])
+    # Each curve ends flat at the value its run stopped at.
+    np.testing.assert_array_equal(result.curves[:, -1], result.curves[:, last_step - 1])
+    reference = train(ansatz, stop_below=floor, compact=False, **{**kwargs, "log_every": 10})
+    np.testing.assert_allclose(result.curves, reference.curves, rtol=0, atol=1e-12)

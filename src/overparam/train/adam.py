@@ -81,6 +81,14 @@ def _make_chunk_runner(engine: Engine, optimizer: optax.GradientTransformation, 
     return run
 
 
+def _batch_sizes(runs: int) -> list[int]:
+    """Batch sizes a shrinking batch may take: runs, ceil(runs/2), ceil(runs/4), ..., 1, and 0."""
+    sizes = [runs]
+    while sizes[-1] > 1:
+        sizes.append(-(-sizes[-1] // 2))
+    return sizes + [0]
+
+
 def qsim_losses(ansatz: Ansatz, params: np.ndarray) -> np.ndarray:
     """The loss of each parameter vector recomputed from qsim's (single-precision) states."""
     out = []
@@ -104,13 +112,18 @@ def train(
     log: TextIO | None = sys.stderr,
     qsim_check: bool = True,
     stop_below: float | None = None,
+    compact: bool = True,
 ) -> TrainResult:
     """Train ``runs`` initialisations of ``ansatz`` for ``steps`` Adam steps with learning rate ``lr``.
 
     Initial angles come from :func:`initial_parameters` (config seed ``seed``) unless ``initial``
     ``(runs, M)`` is given. Progress (step, best loss, estimated time left) goes to ``log``.
     ``stop_below``: a run whose loss falls to or below it keeps its parameters from then on (its
-    curve stays flat); ``None`` trains every run for every step.
+    curve stays flat); ``None`` trains every run for every step. With ``compact`` (the default)
+    stopped runs also leave the batch, so a configuration whose runs all converge early costs only
+    the steps it needs. The numbers agree with ``compact=False`` to round-off: XLA may vectorise a
+    smaller batch differently (measured: at most 1.2e-13 apart over whole curves at n = 6 and 10, 50
+    runs; bit-identical at n = 4), and a given config and seed still give the same numbers.
     """
     if runs < 1 or steps < 1:
         raise ValueError(f"runs={runs} and steps={steps} must both be >= 1")
@@ -125,32 +138,56 @@ def train(
     params = jnp.asarray(params0)
     opt_state = optimizer.init(params)
     chunk = max(1, min(log_every, steps))
-    curves = []
+    curves = np.empty((runs, steps))
+    final_params = np.array(params0)
+    # rows[i] is the run that row i of the batch trains; rows past `live` pad the batch to a
+    # size from `batch_sizes` (copies of a live run, ignored), so at most log2(runs) shapes compile.
+    rows, live = np.arange(runs), runs
+    batch_sizes = _batch_sizes(runs)
     start = time.perf_counter()
     done = 0
     while done < steps:
         length = min(chunk, steps - done)
         params, opt_state, losses = _chunk_runner(engine, lr, length)(params, opt_state, floor)
-        curves.append(np.asarray(losses))
+        losses = np.asarray(losses)
+        curves[rows[:live], done : done + length] = losses[:live]
         done += length
         if log is not None:
             elapsed = time.perf_counter() - start
             eta = elapsed / done * (steps - done)
-            best = float(np.min(curves[-1]))
-            stopped = "" if stop_below is None else f" stopped {int(np.sum(curves[-1][:, -1] <= stop_below))}/{runs}"
+            best = float(np.min(curves[:, done - 1]))
+            stopped = "" if stop_below is None else f" stopped {int(np.sum(curves[:, done - 1] <= stop_below))}/{runs}"
             print(
                 f"[train {ansatz.name} n={ansatz.n} L={ansatz.layers} B={runs}] step {done}/{steps} "
-                f"best loss {best:.3e}{stopped} elapsed {elapsed:.1f}s eta {eta:.1f}s",
+                f"best loss {best:.3e}{stopped} batch {live} elapsed {elapsed:.1f}s eta {eta:.1f}s",
                 file=log,
                 flush=True,
             )
-    final_params = np.asarray(params)
+        if compact and stop_below is not None:
+            still = losses[:live, -1] > stop_below
+            size = min(s for s in batch_sizes if s >= int(still.sum()))
+            if size < len(rows) and done < steps:
+                # A stopped run never moves again (its parameters are frozen, so every later loss
+                # is the same number): keep its parameters and its last loss, drop it from the batch.
+                gone = rows[:live][~still]
+                final_params[gone] = np.asarray(params)[:live][~still]
+                curves[gone, done:] = losses[:live][~still, -1:]
+                keep = np.flatnonzero(still)
+                if size == 0:
+                    rows, live = rows[:0], 0
+                    break
+                pick = np.concatenate([keep, np.full(size - keep.size, keep[0])])
+                rows, live = rows[pick], keep.size
+                params = params[pick]
+                opt_state = jax.tree_util.tree_map(lambda x: x[pick] if jnp.ndim(x) else x, opt_state)
+    if live:
+        final_params[rows[:live]] = np.asarray(params)[:live]
     final_losses = engine.loss(final_params)
     qsim = qsim_losses(ansatz, final_params) if qsim_check else None
     return TrainResult(
         initial_params=params0,
         final_params=final_params,
-        curves=np.concatenate(curves, axis=1),
+        curves=curves,
         final_losses=final_losses,
         qsim_final_losses=qsim,
         steps=steps,
