@@ -25,9 +25,15 @@ import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 
 from overparam.ansatze.base import Ansatz  # noqa: E402
-from overparam.sim.engine.losses import state_loss, state_loss_and_cotangent  # noqa: E402
+from overparam.sim.engine.losses import (  # noqa: E402
+    energy_and_cotangent_from_groups,
+    energy_from_groups,
+    state_loss,
+    state_loss_and_cotangent,
+)
 from overparam.sim.engine.program import Program, compile_ansatz  # noqa: E402
 from overparam.sim.engine.run import adjoint, forward, jacobian  # noqa: E402
+from overparam.sim.engine.symmetry import ReducedProgram, parity_reduce  # noqa: E402
 
 
 def _input_matrix(ansatz: Ansatz) -> np.ndarray:
@@ -45,7 +51,7 @@ def _input_matrix(ansatz: Ansatz) -> np.ndarray:
 class Engine:
     """Differentiable simulator of ``ansatz`` in float64 / complex128 JAX."""
 
-    def __init__(self, ansatz: Ansatz) -> None:
+    def __init__(self, ansatz: Ansatz, symmetry: bool = True) -> None:
         self.ansatz = ansatz
         self.program: Program = compile_ansatz(ansatz)
         self.n_qubits = ansatz.n_qubits
@@ -53,6 +59,19 @@ class Engine:
         self._inputs = _input_matrix(ansatz)
         self._state_loss = state_loss(ansatz.loss, ansatz.qubits) if ansatz.loss is not None else None
         self._cotangent = state_loss_and_cotangent(ansatz.loss, ansatz.qubits) if ansatz.loss is not None else None
+        # Loss and gradient (training, Hessians) run on half the state when the global bit flip is
+        # a symmetry of the circuit, the input and the observable; states, Jacobians and the QFIM
+        # always use the full program.
+        self.reduced: ReducedProgram | None = (
+            parity_reduce(self.program, self._inputs, ansatz.loss, ansatz.qubits) if symmetry else None
+        )
+        if self.reduced is not None:
+            self._train_program, self._train_inputs = self.reduced.program, self.reduced.inputs
+            self._train_loss = energy_from_groups(self.reduced.groups, self.reduced.offset)
+            self._train_cotangent = energy_and_cotangent_from_groups(self.reduced.groups, self.reduced.offset)
+        else:
+            self._train_program, self._train_inputs = self.program, self._inputs
+            self._train_loss, self._train_cotangent = self._state_loss, self._cotangent
         self._loss_and_grad = jax.jit(self._loss_and_grad_impl)
         self._loss = jax.jit(self._loss_impl)
         self._final = jax.jit(self._final_states)
@@ -79,18 +98,19 @@ class Engine:
         return jnp.mean(column_losses.reshape(-1, batch), axis=0)
 
     def _loss_impl(self, values: jnp.ndarray) -> jnp.ndarray:
-        psi = self._final_states(values)
-        return self._per_vector(self._state_loss(psi), values.shape[0])
+        thetas, init = self._columns(values, self._train_inputs)
+        psi = forward(self._train_program, thetas, init)
+        return self._per_vector(self._train_loss(psi), values.shape[0])
 
     def _loss_and_grad_impl(self, values: jnp.ndarray) -> tuple[jnp.ndarray, jnp.ndarray]:
         batch = values.shape[0]
-        thetas, init = self._columns(values, self._inputs)
-        psi = forward(self.program, thetas, init)
-        column_losses, lam = self._cotangent(psi)
+        thetas, init = self._columns(values, self._train_inputs)
+        psi = forward(self._train_program, thetas, init)
+        column_losses, lam = self._train_cotangent(psi)
         # The loss of a vector is the mean over its S input states: each column weighs 1/S.
         n_states = thetas.shape[1] // batch
         per = self._per_vector(column_losses, batch)
-        grads = adjoint(self.program, thetas, psi, lam / n_states)  # (M, S*B)
+        grads = adjoint(self._train_program, thetas, psi, lam / n_states)  # (M, S*B)
         return per, jnp.sum(grads.T.reshape(-1, batch, self.n_params), axis=0)
 
     def _state_of(self, values: jnp.ndarray, input_index: int) -> jnp.ndarray:
@@ -164,6 +184,10 @@ class Engine:
         return np.asarray(self._hessian(self._check(values, False)))
 
 
-def build_engine(ansatz: Ansatz) -> Engine:
-    """Compile ``ansatz`` into an :class:`Engine` (JIT compilation happens on first use)."""
-    return Engine(ansatz)
+def build_engine(ansatz: Ansatz, symmetry: bool = True) -> Engine:
+    """Compile ``ansatz`` into an :class:`Engine` (JIT compilation happens on first use).
+
+    ``symmetry=False`` keeps the loss and gradient on the full state even where the global bit flip
+    is a symmetry (for checks of the reduced route).
+    """
+    return Engine(ansatz, symmetry)

@@ -20,7 +20,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from overparam.sim.engine.program import Block, Fixed, Layer, Phase, Rotation
+from overparam.sim.engine.program import Block, Fixed, FlipMix, Layer, Phase, Rotation
 
 # Gates on at most this many qubits are applied elementwise; above it by tensordot.
 ELEMENTWISE_MAX_QUBITS = 2
@@ -178,6 +178,8 @@ def block_coefficients(blk: Block, th: jnp.ndarray, inverse: bool = False):
         return None
     if isinstance(blk, Layer):
         return layer_coefficients(blk, th, inverse)
+    if isinstance(blk, FlipMix):
+        return flipmix_coefficients(blk, th, inverse)
     angle = -th[blk.param] if inverse else th[blk.param]
     if isinstance(blk, Phase):
         return _expi(jnp.asarray(blk.values)[:, None] * angle[None, :])
@@ -192,6 +194,9 @@ def apply_coefficients(state: jnp.ndarray, blk: Block, coef, inverse: bool = Fal
         return apply_constant(state, blk.qubits, blk.matrix.conj().T if inverse else blk.matrix)
     if isinstance(blk, Layer):
         return apply_layer(state, coef)
+    if isinstance(blk, FlipMix):
+        a, sb = coef
+        return a[None, :] * state + sb[None, :] * jnp.flip(state, axis=0)
     if isinstance(blk, Phase):
         return apply_diag(state, blk.qubits, coef[jnp.asarray(blk.inverse)])
     sq, _ = _sorted_projectors(blk)
@@ -211,9 +216,33 @@ def generator_overlap(blk: Block, psi: jnp.ndarray, lam: jnp.ndarray) -> jnp.nda
     """
     if isinstance(blk, Phase):
         g_psi = apply_diag(psi, blk.qubits, blk.diag)
+    elif isinstance(blk, FlipMix):
+        g_psi = flipmix_generator(blk, psi)
     else:
         g_psi = apply_constant(psi, blk.qubits, blk.generator)
     return jnp.sum(jnp.imag(jnp.conj(lam) * g_psi), axis=0)
+
+
+def flipmix_coefficients(blk: FlipMix, th: jnp.ndarray | None, inverse: bool = False) -> tuple[jnp.ndarray, jnp.ndarray]:
+    """``(a, sign * b)`` per column for ``U = exp(-i theta g) V = a 1 + b X`` (conjugated for ``U^dagger``)."""
+    va, vb = complex(blk.fixed[0, 0]), complex(blk.fixed[0, 1])
+    if blk.param is None:
+        a, b = jnp.asarray([va]), jnp.asarray([vb])
+    else:
+        alpha, beta = float(np.real(blk.generator[0, 0])), float(np.real(blk.generator[0, 1]))
+        theta = th[blk.param]
+        e_plus, e_minus = _expi((alpha + beta) * theta), _expi((alpha - beta) * theta)
+        ua, ub = 0.5 * (e_plus + e_minus), 0.5 * (e_plus - e_minus)
+        a, b = ua * va + ub * vb, ua * vb + ub * va
+    if inverse:  # 1 and X are Hermitian
+        a, b = jnp.conj(a), jnp.conj(b)
+    return a, blk.sign * b
+
+
+def flipmix_generator(blk: FlipMix, psi: jnp.ndarray) -> jnp.ndarray:
+    """``g psi`` in the reduced space: ``alpha psi + sign * beta * flip_all(psi)``."""
+    alpha, beta = float(np.real(blk.generator[0, 0])), float(np.real(blk.generator[0, 1]))
+    return alpha * psi + (blk.sign * beta) * jnp.flip(psi, axis=0)
 
 
 def _expi(x: jnp.ndarray) -> jnp.ndarray:

@@ -72,8 +72,11 @@ def pauli_groups(observable: cirq.PauliSum, qubits: Sequence[cirq.Qid]) -> list[
 
 def energy_loss(loss: EnergyLoss, qubits: Sequence[cirq.Qid]) -> StateLoss:
     """``<psi|H|psi> - offset`` per column."""
-    groups = pauli_groups(loss.observable, qubits)
-    offset = float(loss.offset)
+    return energy_from_groups(pauli_groups(loss.observable, qubits), float(loss.offset))
+
+
+def energy_from_groups(groups: list[tuple[tuple[int, ...], np.ndarray | complex]], offset: float) -> StateLoss:
+    """``<psi|H|psi> - offset`` per column for ``H`` given as :func:`pauli_groups`."""
 
     def value(psi: jnp.ndarray) -> jnp.ndarray:
         conj = jnp.conj(psi)
@@ -96,8 +99,11 @@ def energy_loss_and_cotangent(loss: EnergyLoss, qubits: Sequence[cirq.Qid]):
     For a Hermitian ``H`` the cotangent ``dL/dRe psi + i dL/dIm psi`` of ``<psi|H|psi>`` is
     ``2 H psi``, so the reverse pass starts from ``H psi`` without differentiating the loss.
     """
-    groups = pauli_groups(loss.observable, qubits)
-    offset = float(loss.offset)
+    return energy_and_cotangent_from_groups(pauli_groups(loss.observable, qubits), float(loss.offset))
+
+
+def energy_and_cotangent_from_groups(groups: list[tuple[tuple[int, ...], np.ndarray | complex]], offset: float):
+    """:func:`energy_loss_and_cotangent` for ``H`` given as :func:`pauli_groups`."""
 
     def value(psi: jnp.ndarray) -> tuple[jnp.ndarray, jnp.ndarray]:
         hpsi = jnp.zeros_like(psi)

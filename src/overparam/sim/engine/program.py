@@ -162,7 +162,37 @@ class Layer:
         return ("layer", mask, sharing, _digest(self.fixed), _digest(self.generators))
 
 
-Block = Fixed | Rotation | Phase | Layer
+@dataclasses.dataclass(frozen=True, eq=False)
+class FlipMix:
+    """``psi -> a psi + sign * b * flip_all(psi)``: a one-qubit gate ``a 1 + b X`` on a dropped qubit.
+
+    Only in a parity-reduced program (:mod:`overparam.sim.engine.symmetry`): the state keeps the
+    half of the amplitudes with the dropped qubit at 0, and the other half is ``sign`` times the
+    bit-complemented first half, so ``X`` on the dropped qubit reverses the kept half. The gate is
+    ``exp(-i theta g) V`` with ``g = alpha 1 + beta X`` and ``V`` of the same form (``param`` None:
+    constant, ``g = 0``).
+    """
+
+    param: int | None
+    fixed: np.ndarray  # (2, 2), a 1 + b X
+    generator: np.ndarray  # (2, 2), alpha 1 + beta X
+    sign: int
+
+    @property
+    def slots(self) -> tuple[int, ...]:
+        return () if self.param is None else (self.param,)
+
+    def with_param(self, param: int) -> "FlipMix":
+        return dataclasses.replace(self, param=param)
+
+    def renumbered(self, new: Sequence[int]) -> "FlipMix":
+        return self if self.param is None else self.with_param(int(new[0]))
+
+    def key(self) -> tuple:
+        return ("flipmix", self.param is None, self.sign, _digest(self.fixed), _digest(self.generator))
+
+
+Block = Fixed | Rotation | Phase | Layer | FlipMix
 
 
 @dataclasses.dataclass(frozen=True, eq=False)

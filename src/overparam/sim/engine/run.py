@@ -23,10 +23,11 @@ from overparam.sim.engine.kernels import (
     apply_constant,
     apply_diag,
     block_coefficients,
+    flipmix_generator,
     generator_overlap,
     reverse_layer,
 )
-from overparam.sim.engine.program import Block, Fixed, Layer, Loop, Phase, Program, Rotation
+from overparam.sim.engine.program import Block, Fixed, FlipMix, Layer, Loop, Phase, Program, Rotation
 
 
 def _coefficients(blocks, th: jnp.ndarray, inverse: bool) -> list:
@@ -113,6 +114,8 @@ def _tangent_terms(blk: Block, psi: jnp.ndarray) -> list[tuple[int, jnp.ndarray]
     """
     if isinstance(blk, Fixed):
         return []
+    if isinstance(blk, FlipMix):
+        return [] if blk.param is None else [(blk.param, -1j * flipmix_generator(blk, psi))]
     if isinstance(blk, Phase):
         return [(blk.param, -1j * apply_diag(psi, blk.qubits, jnp.asarray(blk.diag)))]
     if isinstance(blk, Rotation):

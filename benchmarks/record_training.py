@@ -1,0 +1,161 @@
+"""Record what a paper-scale training sweep measured: success per M against the orbit bound, and its cost.
+
+Reads a finished (or partly finished) workflow directory: the training shards
+``results/data/train/<exp>/*.json`` and ``*.npz``, the Snakemake ``benchmark:`` files
+``benchmarks/out/train_run/<exp>_<run>.tsv`` (wall and CPU seconds of every job) and the config's
+sweeps (how many configurations were planned). ``dim g`` and the orbit bound come from the DLA
+shards under ``results/data/dla/`` when the workflow made them, else from ``overparam.lie.analyze``
+on the same circuit. One row per (experiment, model, n) goes to a JSON table that the book's
+performance page shows:
+
+    python benchmarks/record_training.py --workdir /path/to/run --exp fig3 --exp supp4 --exp supp5 \\
+        --json-out benchmarks/results/training_paper_scale.json
+
+Nothing here trains: every number is read from files the workflow wrote (the bounds are exact
+integers from the Lie-algebra engine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_lie import write_result  # noqa: E402
+
+
+def _bounds(workdir: Path, shard: dict, cache: dict) -> tuple[int, int]:
+    """(dim g, orbit dimension) of the shard's model at its size."""
+    key = (shard.get("model") or shard["ansatz"], int(shard["n"]))
+    if key in cache:
+        return cache[key]
+    dla = workdir / "results" / "data" / "dla" / f"{key[0]}_n{key[1]}.json"
+    if dla.exists():
+        obj = json.loads(dla.read_text())
+        cache[key] = (int(obj["dim"]), int(obj["orbit_dim"]))
+    else:
+        from overparam.ansatze import build_ansatz
+        from overparam.lie import analyze
+
+        opts = {k: str(v) for k, v in shard.get("options", {}).items()}
+        result = analyze(build_ansatz(shard["ansatz"], int(shard["n"]), 1, opts))
+        cache[key] = (int(result.dim), int(result.orbit_dim))
+    return cache[key]
+
+
+def _job_seconds(workdir: Path, exp: str, run: str) -> tuple[float, float] | None:
+    tsv = workdir / "benchmarks" / "out" / "train_run" / f"{exp}_{run}.tsv"
+    if not tsv.exists():
+        return None
+    with open(tsv, newline="") as fh:
+        row = next(csv.DictReader(fh, delimiter="\t"))
+    return float(row["s"]), float(row["cpu_time"])
+
+
+def _run_steps(npz: Path, stop_below: float | None, steps: int) -> int:
+    """Adam steps the runs of one configuration needed: a run stops at the floor (stop_below)."""
+    curves = np.load(npz)["curves"]
+    if stop_below is None:
+        return curves.shape[0] * steps
+    hit = curves[:, :steps] <= stop_below
+    return int(np.where(hit.any(axis=1), hit.argmax(axis=1) + 1, steps).sum())
+
+
+def planned(config: dict, exp: str) -> dict[tuple[str, int], int]:
+    """Number of configurations the config plans per (model, n)."""
+    out: dict[tuple[str, int], int] = defaultdict(int)
+    for sweep in config[exp]["sweeps"]:
+        out[(sweep["model"], int(sweep["n"]))] += len(sweep["layers"])
+    return out
+
+
+def summarize(workdir: Path, exp: str, config: dict) -> list[list]:
+    """One row per (model, n) of experiment ``exp`` from the shards found under ``workdir``."""
+    threshold = float(config[exp]["success_threshold"])
+    stop_below = config[exp].get("stop_below")
+    plan = planned(config, exp)
+    groups: dict[tuple[str, int], list[dict]] = defaultdict(list)
+    for path in sorted((workdir / "results" / "data" / "train" / exp).glob("*.json")):
+        shard = json.loads(path.read_text())
+        shard["_run"] = path.stem
+        groups[(shard.get("model") or shard["ansatz"], int(shard["n"]))].append(shard)
+    cache: dict = {}
+    rows = []
+    for key in sorted(groups, key=lambda k: (k[0], k[1])):
+        shards = sorted(groups[key], key=lambda s: int(s["n_params"]))
+        dim, orbit = _bounds(workdir, shards[0], cache)
+        per_m, first_ok = [], None
+        wall = cpu = longest = 0.0
+        timed = 0
+        steps_done = steps_planned = 0
+        for s in shards:
+            losses = np.asarray(s["final_losses"])
+            ok = int(np.sum(losses < threshold))
+            per_m.append(f"{s['n_params']}: {ok}/{losses.size}")
+            if first_ok is None and ok >= 0.9 * losses.size:
+                first_ok = int(s["n_params"])
+            seconds = _job_seconds(workdir, exp, s["_run"])
+            if seconds is not None:
+                wall, cpu, longest, timed = wall + seconds[0], cpu + seconds[1], max(longest, seconds[0]), timed + 1
+            npz = workdir / "results" / "data" / "train" / exp / f"{s['_run']}.npz"
+            if npz.exists():
+                steps_done += _run_steps(npz, stop_below, int(s["steps"]))
+                steps_planned += losses.size * int(s["steps"])
+        rows.append([
+            exp, key[0], key[1], f"{len(shards)}/{plan.get(key, '?')}", dim, orbit,
+            first_ok if first_ok is not None else "not reached", "; ".join(per_m),
+            f"{100 * steps_done / steps_planned:.0f} %" if steps_planned else "",
+            f"{wall / 60:.1f}" if timed else "", f"{cpu / 60:.1f}" if timed else "",
+            f"{longest / 60:.1f}" if timed else "", timed,
+        ])
+    return rows
+
+
+COLUMNS = [
+    "experiment", "model", "n", "configurations done / planned", "dim g", "orbit bound",
+    "first M with >= 90 % successes", "successes per M", "run-steps needed (stop at the floor)",
+    "job wall (min)", "job CPU (min)", "longest job wall (min)", "jobs timed",
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--workdir", required=True, help="a workflow directory with results/ and benchmarks/out/")
+    ap.add_argument("--config", help="its config (default: <workdir>/config/config.yaml)")
+    ap.add_argument("--exp", action="append", choices=["fig3", "supp4", "supp5"], required=True)
+    ap.add_argument("--json-out")
+    ap.add_argument("--note", action="append", default=[], help="a line of context (load, how it was run)")
+    args = ap.parse_args(argv)
+    started = time.time()
+    workdir = Path(args.workdir)
+    config = yaml.safe_load(Path(args.config or workdir / "config" / "config.yaml").read_text())
+    rows = [row for exp in args.exp for row in summarize(workdir, exp, config)]
+    for row in rows:
+        print(" | ".join(str(c) for c in row))
+    if args.json_out:
+        write_result(
+            args.json_out, "record_training", started, COLUMNS, rows,
+            title="Training at the published scale: where success rises, and what it cost",
+            description=(
+                "Successes (final loss below the config's success_threshold) out of the initialisations "
+                "of each configuration, per number of parameters M, beside the exact dim g and orbit "
+                "bound; the wall and CPU time of the Snakemake jobs that trained them (one thread each, "
+                "two jobs at a time on this machine). Run-steps needed: the Adam steps the runs took "
+                "before they stopped at the round-off floor, over runs x steps."
+            ),
+            tools={}, argv=argv, notes=args.note,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
