@@ -33,6 +33,7 @@ from overparam.sim.engine.losses import (  # noqa: E402
 )
 from overparam.sim.engine.program import Program, compile_ansatz  # noqa: E402
 from overparam.sim.engine.run import adjoint, forward, jacobian  # noqa: E402
+from overparam.sim.engine.eigen import eigen_layers  # noqa: E402
 from overparam.sim.engine.symmetry import ReducedProgram, parity_reduce  # noqa: E402
 
 
@@ -72,6 +73,8 @@ class Engine:
         else:
             self._train_program, self._train_inputs = self.program, self._inputs
             self._train_loss, self._train_cotangent = self._state_loss, self._cotangent
+        if symmetry:
+            self._train_program = eigen_layers(self._train_program)
         self._loss_and_grad = jax.jit(self._loss_and_grad_impl)
         self._loss = jax.jit(self._loss_impl)
         self._final = jax.jit(self._final_states)

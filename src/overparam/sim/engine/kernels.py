@@ -20,7 +20,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from overparam.sim.engine.program import Block, Fixed, FlipMix, Layer, Phase, Rotation
+from overparam.sim.engine.program import Block, EigenPhase, Fixed, FlipMix, Layer, Phase, Rotation
 
 # Gates on at most this many qubits are applied elementwise; above it by tensordot.
 ELEMENTWISE_MAX_QUBITS = 2
@@ -180,6 +180,9 @@ def block_coefficients(blk: Block, th: jnp.ndarray, inverse: bool = False):
         return layer_coefficients(blk, th, inverse)
     if isinstance(blk, FlipMix):
         return flipmix_coefficients(blk, th, inverse)
+    if isinstance(blk, EigenPhase):
+        angle = -th[blk.param] if inverse else th[blk.param]
+        return _expi(jnp.asarray(blk.values)[:, None] * angle[None, :])
     angle = -th[blk.param] if inverse else th[blk.param]
     if isinstance(blk, Phase):
         return _expi(jnp.asarray(blk.values)[:, None] * angle[None, :])
@@ -197,6 +200,10 @@ def apply_coefficients(state: jnp.ndarray, blk: Block, coef, inverse: bool = Fal
     if isinstance(blk, FlipMix):
         a, sb = coef
         return a[None, :] * state + sb[None, :] * jnp.flip(state, axis=0)
+    if isinstance(blk, EigenPhase):
+        w = blk.basis
+        x = _basis_product(np.conj(w.T), state) * coef[jnp.asarray(blk.inverse)]
+        return _basis_product(w, x)
     if isinstance(blk, Phase):
         return apply_diag(state, blk.qubits, coef[jnp.asarray(blk.inverse)])
     sq, _ = _sorted_projectors(blk)
@@ -208,19 +215,47 @@ def apply_block(state: jnp.ndarray, blk: Block, th: jnp.ndarray | None, inverse:
     return apply_coefficients(state, blk, block_coefficients(blk, th, inverse), inverse)
 
 
+def apply_generator(blk: Block, psi: jnp.ndarray) -> jnp.ndarray:
+    """``G psi`` for the generator of a one-parameter block (Phase, Rotation, FlipMix, EigenPhase)."""
+    if isinstance(blk, Phase):
+        return apply_diag(psi, blk.qubits, blk.diag)
+    if isinstance(blk, FlipMix):
+        return flipmix_generator(blk, psi)
+    if isinstance(blk, EigenPhase):
+        w = blk.basis
+        return _basis_product(w, jnp.asarray(blk.eigvals)[:, None] * _basis_product(np.conj(w.T), psi))
+    return apply_constant(psi, blk.qubits, blk.generator)
+
+
 def generator_overlap(blk: Block, psi: jnp.ndarray, lam: jnp.ndarray) -> jnp.ndarray:
     """``Im <lam|G|psi>`` per column: the block's contribution to ``dL/dtheta``.
 
     With ``psi`` the state right after the block and ``lam = dL/dRe(psi) + i dL/dIm(psi)`` there,
     ``dL/dtheta = Re <lam| d psi/d theta> = Re <lam|(-i G)|psi> = Im <lam|G|psi>``.
     """
-    if isinstance(blk, Phase):
-        g_psi = apply_diag(psi, blk.qubits, blk.diag)
-    elif isinstance(blk, FlipMix):
-        g_psi = flipmix_generator(blk, psi)
-    else:
-        g_psi = apply_constant(psi, blk.qubits, blk.generator)
-    return jnp.sum(jnp.imag(jnp.conj(lam) * g_psi), axis=0)
+    return jnp.sum(jnp.imag(jnp.conj(lam) * apply_generator(blk, psi)), axis=0)
+
+
+def _expi(x: jnp.ndarray) -> jnp.ndarray:
+    """``exp(-i x)`` for real ``x`` as ``cos x - i sin x`` (a complex ``exp`` also pays for ``exp(0)``)."""
+    return jax.lax.complex(jnp.cos(x), -jnp.sin(x))
+
+
+def _basis_product(w: np.ndarray, state: jnp.ndarray) -> jnp.ndarray:
+    """``w @ state`` for a constant ``w``; a real ``w`` multiplies real and imaginary parts in one real product."""
+    if np.all(w.imag == 0):
+        columns = state.shape[-1]
+        out = jnp.asarray(w.real) @ jnp.concatenate([jnp.real(state), jnp.imag(state)], axis=-1)
+        return jax.lax.complex(out[:, :columns], out[:, columns:])
+    return jnp.asarray(w) @ state
+
+
+def reverse_eigenphase(pair: jnp.ndarray, blk: EigenPhase, coef: jnp.ndarray, columns: int) -> tuple[jnp.ndarray, jnp.ndarray]:
+    """Uncompute an :class:`EigenPhase` from ``[psi, lam]`` and return ``Im <lam|G|psi>`` (read in the eigenbasis)."""
+    w = blk.basis
+    x = _basis_product(np.conj(w.T), pair)
+    overlap = jnp.sum(jnp.imag(jnp.conj(x[:, columns:]) * (jnp.asarray(blk.eigvals)[:, None] * x[:, :columns])), axis=0)
+    return _basis_product(w, x * coef[jnp.asarray(blk.inverse)]), overlap
 
 
 def flipmix_coefficients(blk: FlipMix, th: jnp.ndarray | None, inverse: bool = False) -> tuple[jnp.ndarray, jnp.ndarray]:
@@ -243,11 +278,6 @@ def flipmix_generator(blk: FlipMix, psi: jnp.ndarray) -> jnp.ndarray:
     """``g psi`` in the reduced space: ``alpha psi + sign * beta * flip_all(psi)``."""
     alpha, beta = float(np.real(blk.generator[0, 0])), float(np.real(blk.generator[0, 1]))
     return alpha * psi + (blk.sign * beta) * jnp.flip(psi, axis=0)
-
-
-def _expi(x: jnp.ndarray) -> jnp.ndarray:
-    """``exp(-i x)`` for real ``x`` as ``cos x - i sin x`` (a complex ``exp`` also pays for ``exp(0)``)."""
-    return jax.lax.complex(jnp.cos(x), -jnp.sin(x))
 
 
 @functools.lru_cache(maxsize=None)
@@ -453,8 +483,10 @@ __all__ = [
     "apply_layer",
     "apply_patterns",
     "flip_bits",
+    "apply_generator",
     "generator_overlap",
     "layer_matrices",
+    "reverse_eigenphase",
     "reverse_layer",
     "view_shape",
 ]

@@ -192,7 +192,37 @@ class FlipMix:
         return ("flipmix", self.param is None, self.sign, _digest(self.fixed), _digest(self.generator))
 
 
-Block = Fixed | Rotation | Phase | Layer | FlipMix
+@dataclasses.dataclass(frozen=True, eq=False)
+class EigenPhase:
+    """``exp(-i theta G) = W exp(-i theta Lambda) W^dagger`` for a whole layer with one shared angle.
+
+    For small states only (:mod:`overparam.sim.engine.eigen`): ``G`` is the layer's dense generator
+    (a sum of commuting terms, e.g. ``sum_q X_q``), ``basis`` its eigenvectors ``W`` (real when
+    ``G`` is), ``eigvals`` its eigenvalues and ``values[inverse] == eigvals`` the few distinct ones.
+    Two small matrix products and one diagonal replace the per-qubit passes.
+    """
+
+    param: int
+    basis: np.ndarray  # (d, d)
+    eigvals: np.ndarray  # (d,)
+    values: np.ndarray  # (K,)
+    inverse: np.ndarray  # (d,)
+
+    @property
+    def slots(self) -> tuple[int, ...]:
+        return (self.param,)
+
+    def with_param(self, param: int) -> "EigenPhase":
+        return dataclasses.replace(self, param=param)
+
+    def renumbered(self, new: Sequence[int]) -> "EigenPhase":
+        return self.with_param(int(new[0]))
+
+    def key(self) -> tuple:
+        return ("eigenphase", _digest(self.basis), _digest(self.eigvals))
+
+
+Block = Fixed | Rotation | Phase | Layer | FlipMix | EigenPhase
 
 
 @dataclasses.dataclass(frozen=True, eq=False)

@@ -23,11 +23,12 @@ from overparam.sim.engine.kernels import (
     apply_constant,
     apply_diag,
     block_coefficients,
-    flipmix_generator,
+    apply_generator,
     generator_overlap,
+    reverse_eigenphase,
     reverse_layer,
 )
-from overparam.sim.engine.program import Block, Fixed, FlipMix, Layer, Loop, Phase, Program, Rotation
+from overparam.sim.engine.program import Block, EigenPhase, Fixed, FlipMix, Layer, Loop, Phase, Program, Rotation
 
 
 def _coefficients(blocks, th: jnp.ndarray, inverse: bool) -> list:
@@ -70,6 +71,10 @@ def _reverse_blocks(blocks, pair: jnp.ndarray, coefs: list, columns: int):
             for p, qs in owners.items():
                 term = overlaps[qs[0]] if len(qs) == 1 else jnp.sum(overlaps[jnp.asarray(qs)], axis=0)
                 grads[p] = grads.get(p, 0.0) + term
+            continue
+        if isinstance(blk, EigenPhase):
+            pair, overlap = reverse_eigenphase(pair, blk, coef, columns)
+            grads[blk.param] = grads.get(blk.param, 0.0) + overlap
             continue
         if blk.param is not None:
             grads[blk.param] = grads.get(blk.param, 0.0) + generator_overlap(
@@ -114,8 +119,8 @@ def _tangent_terms(blk: Block, psi: jnp.ndarray) -> list[tuple[int, jnp.ndarray]
     """
     if isinstance(blk, Fixed):
         return []
-    if isinstance(blk, FlipMix):
-        return [] if blk.param is None else [(blk.param, -1j * flipmix_generator(blk, psi))]
+    if isinstance(blk, (FlipMix, EigenPhase)):
+        return [] if blk.param is None else [(blk.param, -1j * apply_generator(blk, psi))]
     if isinstance(blk, Phase):
         return [(blk.param, -1j * apply_diag(psi, blk.qubits, jnp.asarray(blk.diag)))]
     if isinstance(blk, Rotation):
