@@ -21,7 +21,8 @@ def setup():
 
 def test_an_unreachable_floor_is_exactly_plain_adam(setup):
     ansatz, kwargs, plain = setup
-    same = train(ansatz, stop_below=1e-300, **kwargs)
+    # Residual energies can round to a hair below 0 at convergence, so "unreachable" is negative.
+    same = train(ansatz, stop_below=-1.0, **kwargs)
     np.testing.assert_array_equal(same.curves, plain.curves)
     np.testing.assert_array_equal(same.final_params, plain.final_params)
 
