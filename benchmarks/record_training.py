@@ -78,6 +78,33 @@ def planned(config: dict, exp: str) -> dict[tuple[str, int], int]:
     return out
 
 
+CONFIG_COLUMNS = [
+    "experiment", "model", "n", "layers", "n_params", "runs", "successes", "best_final_loss", "median_final_loss",
+    "max_engine_qsim_difference", "run_steps_needed", "job_wall_s", "job_cpu_s",
+]
+
+
+def configuration_rows(workdir: Path, exp: str, config: dict) -> list[list]:
+    """One row per configuration (model, n, depth) of experiment ``exp``: successes, losses, cost."""
+    threshold = float(config[exp]["success_threshold"])
+    stop_below = config[exp].get("stop_below")
+    rows = []
+    for path in sorted((workdir / "results" / "data" / "train" / exp).glob("*.json")):
+        s = json.loads(path.read_text())
+        losses = np.asarray(s["final_losses"])
+        qsim = np.asarray(s["qsim_final_losses"])
+        npz = path.with_suffix(".npz")
+        seconds = _job_seconds(workdir, exp, path.stem)
+        rows.append([
+            exp, s.get("model") or s["ansatz"], s["n"], s["layers"], s["n_params"], losses.size,
+            int(np.sum(losses < threshold)), f"{losses.min():.3e}", f"{np.median(losses):.3e}",
+            f"{np.max(np.abs(losses - qsim)):.1e}",
+            _run_steps(npz, stop_below, int(s["steps"])) if npz.exists() else "",
+            f"{seconds[0]:.1f}" if seconds else "", f"{seconds[1]:.1f}" if seconds else "",
+        ])
+    return sorted(rows, key=lambda r: (r[1], int(r[2]), int(r[3])))
+
+
 def summarize(workdir: Path, exp: str, config: dict) -> list[list]:
     """One row per (model, n) of experiment ``exp`` from the shards found under ``workdir``."""
     threshold = float(config[exp]["success_threshold"])
@@ -133,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--config", help="its config (default: <workdir>/config/config.yaml)")
     ap.add_argument("--exp", action="append", choices=["fig3", "supp4", "supp5"], required=True)
     ap.add_argument("--json-out")
+    ap.add_argument("--csv-out", help="also one row per configuration (successes, losses, job times) as CSV")
     ap.add_argument("--note", action="append", default=[], help="a line of context (load, how it was run)")
     args = ap.parse_args(argv)
     started = time.time()
@@ -141,6 +169,10 @@ def main(argv: list[str] | None = None) -> int:
     rows = [row for exp in args.exp for row in summarize(workdir, exp, config)]
     for row in rows:
         print(" | ".join(str(c) for c in row))
+    if args.csv_out:
+        from overparam.results.tables import write_csv
+
+        write_csv(args.csv_out, CONFIG_COLUMNS, [r for exp in args.exp for r in configuration_rows(workdir, exp, config)])
     if args.json_out:
         write_result(
             args.json_out, "record_training", started, COLUMNS, rows,

@@ -1,0 +1,51 @@
+"""benchmarks/record_training.py reads a workflow directory's training shards into per-M success counts."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_record_of_a_small_real_training_run(tmp_path):
+    work = tmp_path / "run"
+    shards = work / "results" / "data" / "train" / "fig3"
+    shards.mkdir(parents=True)
+    (work / "config").mkdir()
+    config = {"fig3": {"success_threshold": 1e-4, "stop_below": 1e-11, "sweeps": [
+        {"model": "tfim-periodic", "n": 4, "layers": [1, 2, 3]}]}}
+    (work / "config" / "config.yaml").write_text(yaml.safe_dump(config))
+    for layers in (1, 2):  # 2 of the 3 planned depths, trained for real
+        stem = shards / f"tfim-periodic_n4_L{layers}"
+        subprocess.run(
+            [sys.executable, "-m", "overparam", "train", "tfim-hva", "--opt", "boundary=periodic", "--n", "4",
+             "--layers", str(layers), "--seeds", "4", "--steps", "150", "--lr", "0.05", "--seed", "1",
+             "--label", "tfim-periodic", "--stop-below", "1e-11", "--curves", f"{stem}.npz", "--out", f"{stem}.json"],
+            check=True, capture_output=True, cwd=ROOT,
+        )
+    out, table = tmp_path / "record.json", tmp_path / "configs.csv"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "record_training.py"), "--workdir", str(work), "--exp", "fig3",
+         "--json-out", str(out), "--csv-out", str(table)],
+        check=True, capture_output=True, text=True, cwd=ROOT,
+    )
+    record = json.loads(out.read_text())
+    assert len(record["rows"]) == 1
+    row = dict(zip(record["columns"], record["rows"][0]))
+    # The periodic n=4 TFIM: dim g 11 and orbit bound 4 (exact Lie-algebra engine).
+    assert (row["dim g"], row["orbit bound"], row["configurations done / planned"]) == (11, 4, "2/3")
+    rows = list(csv.DictReader(table.open()))
+    assert [int(r["n_params"]) for r in rows] == [2, 4]
+    for r in rows:
+        shard = json.loads((shards / f"tfim-periodic_n4_L{r['layers']}.json").read_text())
+        want = sum(loss < 1e-4 for loss in shard["final_losses"])
+        assert int(r["successes"]) == want
+        assert f"{r['n_params']}: {want}/4" in row["successes per M"]
+        assert 0 < int(r["run_steps_needed"]) <= 4 * 150
+    assert "tfim-periodic" in proc.stdout
