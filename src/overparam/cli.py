@@ -449,6 +449,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         datefmt="%H:%M:%S",
         stream=sys.stderr,
     )
+    # matplotlib's PDF backend subsets fonts through fontTools, which logs every glyph at INFO.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
     try:
         # The device is settled (and a requested GPU checked) before any simulation starts.
         from overparam.sim.device import use_gpu
