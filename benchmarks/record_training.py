@@ -165,7 +165,17 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     started = time.time()
     workdir = Path(args.workdir)
-    config = yaml.safe_load(Path(args.config or workdir / "config" / "config.yaml").read_text())
+    config_path = Path(args.config or workdir / "config" / "config.yaml")
+    if not config_path.is_file():
+        print(f"--workdir {args.workdir}: no config at {config_path}; expected a workflow directory "
+              "(or pass --config)", file=sys.stderr)
+        return 2
+    config = yaml.safe_load(config_path.read_text())
+    missing = [exp for exp in args.exp if exp not in config]
+    if missing:
+        print(f"--exp {missing[0]}: not in {config_path}; it has {[e for e in ('fig3', 'supp4', 'supp5') if e in config]}",
+              file=sys.stderr)
+        return 2
     rows = [row for exp in args.exp for row in summarize(workdir, exp, config)]
     for row in rows:
         print(" | ".join(str(c) for c in row))
