@@ -84,61 +84,66 @@ CONFIG_COLUMNS = [
 ]
 
 
-def configuration_rows(workdir: Path, exp: str, config: dict) -> list[list]:
-    """One row per configuration (model, n, depth) of experiment ``exp``: successes, losses, cost."""
+def read_configurations(workdir: Path, exp: str, config: dict) -> list[dict]:
+    """Every training shard of ``exp`` under ``workdir`` (read once), with successes, steps and job times."""
     threshold = float(config[exp]["success_threshold"])
     stop_below = config[exp].get("stop_below")
-    rows = []
-    for path in sorted((workdir / "results" / "data" / "train" / exp).glob("*.json")):
-        s = json.loads(path.read_text())
-        losses = np.asarray(s["final_losses"])
-        qsim = np.asarray(s["qsim_final_losses"])
-        npz = path.with_suffix(".npz")
-        seconds = _job_seconds(workdir, exp, path.stem)
-        rows.append([
-            exp, s.get("model") or s["ansatz"], s["n"], s["layers"], s["n_params"], losses.size,
-            int(np.sum(losses < threshold)), f"{losses.min():.3e}", f"{np.median(losses):.3e}",
-            f"{np.max(np.abs(losses - qsim)):.1e}",
-            _run_steps(npz, stop_below, int(s["steps"])) if npz.exists() else "",
-            f"{seconds[0]:.1f}" if seconds else "", f"{seconds[1]:.1f}" if seconds else "",
-        ])
-    return sorted(rows, key=lambda r: (r[1], int(r[2]), int(r[3])))
-
-
-def summarize(workdir: Path, exp: str, config: dict) -> list[list]:
-    """One row per (model, n) of experiment ``exp`` from the shards found under ``workdir``."""
-    threshold = float(config[exp]["success_threshold"])
-    stop_below = config[exp].get("stop_below")
-    plan = planned(config, exp)
-    groups: dict[tuple[str, int], list[dict]] = defaultdict(list)
+    records = []
     for path in sorted((workdir / "results" / "data" / "train" / exp).glob("*.json")):
         shard = json.loads(path.read_text())
-        shard["_run"] = path.stem
-        groups[(shard.get("model") or shard["ansatz"], int(shard["n"]))].append(shard)
+        losses = np.asarray(shard["final_losses"])
+        npz = path.with_suffix(".npz")
+        records.append({
+            "exp": exp, "shard": shard, "model": shard.get("model") or shard["ansatz"], "losses": losses,
+            "successes": int(np.sum(losses < threshold)),
+            "run_steps": _run_steps(npz, stop_below, int(shard["steps"])) if npz.exists() else None,
+            "seconds": _job_seconds(workdir, exp, path.stem),
+        })
+    return sorted(records, key=lambda r: (r["model"], int(r["shard"]["n"]), int(r["shard"]["n_params"])))
+
+
+def configuration_rows(records: list[dict]) -> list[list]:
+    """One row per configuration (model, n, depth): successes, losses, cost."""
+    rows = []
+    for r in records:
+        s, losses, seconds = r["shard"], r["losses"], r["seconds"]
+        qsim = np.asarray(s["qsim_final_losses"])
+        rows.append([
+            r["exp"], r["model"], s["n"], s["layers"], s["n_params"], losses.size, r["successes"],
+            f"{losses.min():.3e}", f"{np.median(losses):.3e}", f"{np.max(np.abs(losses - qsim)):.1e}",
+            "" if r["run_steps"] is None else r["run_steps"],
+            f"{seconds[0]:.1f}" if seconds else "", f"{seconds[1]:.1f}" if seconds else "",
+        ])
+    return rows
+
+
+def summarize(workdir: Path, exp: str, config: dict, records: list[dict]) -> list[list]:
+    """One row per (model, n) of experiment ``exp`` from its configurations' ``records``."""
+    plan = planned(config, exp)
+    groups: dict[tuple[str, int], list[dict]] = defaultdict(list)
+    for r in records:
+        groups[(r["model"], int(r["shard"]["n"]))].append(r)
     cache: dict = {}
     rows = []
-    for key in sorted(groups, key=lambda k: (k[0], k[1])):
-        shards = sorted(groups[key], key=lambda s: int(s["n_params"]))
-        dim, orbit = _bounds(workdir, shards[0], cache)
+    for key, group in groups.items():
+        dim, orbit = _bounds(workdir, group[0]["shard"], cache)
         per_m, first_ok = [], None
         wall = cpu = longest = 0.0
         timed = 0
         steps_done = steps_planned = 0
-        for s in shards:
-            losses = np.asarray(s["final_losses"])
-            ok = int(np.sum(losses < threshold))
-            per_m.append(f"{s['n_params']}: {ok}/{losses.size}")
-            if first_ok is None and ok >= 0.9 * losses.size:
-                first_ok = int(s["n_params"])
-            seconds = _job_seconds(workdir, exp, s["_run"])
-            if seconds is not None:
-                wall, cpu, longest, timed = wall + seconds[0], cpu + seconds[1], max(longest, seconds[0]), timed + 1
-            npz = workdir / "results" / "data" / "train" / exp / f"{s['_run']}.npz"
-            if npz.exists():
-                steps_done += _run_steps(npz, stop_below, int(s["steps"]))
-                steps_planned += losses.size * int(s["steps"])
+        for r in group:
+            m, runs = int(r["shard"]["n_params"]), r["losses"].size
+            per_m.append(f"{m}: {r['successes']}/{runs}")
+            if first_ok is None and r["successes"] >= 0.9 * runs:
+                first_ok = m
+            if r["seconds"] is not None:
+                wall, cpu, timed = wall + r["seconds"][0], cpu + r["seconds"][1], timed + 1
+                longest = max(longest, r["seconds"][0])
+            if r["run_steps"] is not None:
+                steps_done += r["run_steps"]
+                steps_planned += runs * int(r["shard"]["steps"])
         rows.append([
-            exp, key[0], key[1], f"{len(shards)}/{plan.get(key, '?')}", dim, orbit,
+            exp, key[0], key[1], f"{len(group)}/{plan.get(key, '?')}", dim, orbit,
             first_ok if first_ok is not None else "not reached", "; ".join(per_m),
             f"{100 * steps_done / steps_planned:.0f} %" if steps_planned else "",
             f"{wall / 60:.1f}" if timed else "", f"{cpu / 60:.1f}" if timed else "",
@@ -176,13 +181,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"--exp {missing[0]}: not in {config_path}; it has {[e for e in ('fig3', 'supp4', 'supp5') if e in config]}",
               file=sys.stderr)
         return 2
-    rows = [row for exp in args.exp for row in summarize(workdir, exp, config)]
+    records = {exp: read_configurations(workdir, exp, config) for exp in args.exp}
+    rows = [row for exp in args.exp for row in summarize(workdir, exp, config, records[exp])]
     for row in rows:
         print(" | ".join(str(c) for c in row))
     if args.csv_out:
         from overparam.results.tables import write_csv
 
-        write_csv(args.csv_out, CONFIG_COLUMNS, [r for exp in args.exp for r in configuration_rows(workdir, exp, config)])
+        write_csv(args.csv_out, CONFIG_COLUMNS, [row for exp in args.exp for row in configuration_rows(records[exp])])
     if args.json_out:
         write_result(
             args.json_out, "record_training", started, COLUMNS, rows,
