@@ -61,9 +61,8 @@ def _job_seconds(workdir: Path, exp: str, run: str) -> tuple[float, float] | Non
     return float(row["s"]), float(row["cpu_time"])
 
 
-def _run_steps(npz: Path, stop_below: float | None, steps: int) -> int:
+def _run_steps(curves: np.ndarray, stop_below: float | None, steps: int) -> int:
     """Adam steps the runs of one configuration needed: a run stops at the floor (stop_below)."""
-    curves = np.load(npz)["curves"]
     if stop_below is None:
         return curves.shape[0] * steps
     hit = curves[:, :steps] <= stop_below
@@ -80,7 +79,7 @@ def planned(config: dict, exp: str) -> dict[tuple[str, int], int]:
 
 CONFIG_COLUMNS = [
     "experiment", "model", "n", "layers", "n_params", "runs", "successes", "best_final_loss", "median_final_loss",
-    "max_engine_qsim_difference", "run_steps_needed", "job_wall_s", "job_cpu_s",
+    "max_engine_qsim_difference", "run_steps_needed", "job_wall_s", "job_cpu_s", "reached_at_some_step",
 ]
 
 
@@ -93,10 +92,13 @@ def read_configurations(workdir: Path, exp: str, config: dict) -> list[dict]:
         shard = json.loads(path.read_text())
         losses = np.asarray(shard["final_losses"])
         npz = path.with_suffix(".npz")
+        curves = np.load(npz)["curves"] if npz.exists() else None
         records.append({
             "exp": exp, "shard": shard, "model": shard.get("model") or shard["ansatz"], "losses": losses,
             "successes": int(np.sum(losses < threshold)),
-            "run_steps": _run_steps(npz, stop_below, int(shard["steps"])) if npz.exists() else None,
+            # Runs whose loss was below the threshold at some step: Adam can leave a minimum again.
+            "reached": None if curves is None else int(np.sum(curves.min(axis=1) < threshold)),
+            "run_steps": None if curves is None else _run_steps(curves, stop_below, int(shard["steps"])),
             "seconds": _job_seconds(workdir, exp, path.stem),
         })
     return sorted(records, key=lambda r: (r["model"], int(r["shard"]["n"]), int(r["shard"]["n_params"])))
@@ -113,6 +115,7 @@ def configuration_rows(records: list[dict]) -> list[list]:
             f"{losses.min():.3e}", f"{np.median(losses):.3e}", f"{np.max(np.abs(losses - qsim)):.1e}",
             "" if r["run_steps"] is None else r["run_steps"],
             f"{seconds[0]:.1f}" if seconds else "", f"{seconds[1]:.1f}" if seconds else "",
+            "" if r["reached"] is None else r["reached"],
         ])
     return rows
 
@@ -127,7 +130,7 @@ def summarize(workdir: Path, exp: str, config: dict, records: list[dict]) -> lis
     rows = []
     for key, group in groups.items():
         dim, orbit = _bounds(workdir, group[0]["shard"], cache)
-        per_m, first_ok = [], None
+        per_m, first_ok, first_reached = [], None, None
         wall = cpu = longest = 0.0
         timed = 0
         steps_done = steps_planned = 0
@@ -136,6 +139,8 @@ def summarize(workdir: Path, exp: str, config: dict, records: list[dict]) -> lis
             per_m.append(f"{m}: {r['successes']}/{runs}")
             if first_ok is None and r["successes"] >= 0.9 * runs:
                 first_ok = m
+            if first_reached is None and r["reached"] is not None and r["reached"] >= 0.9 * runs:
+                first_reached = m
             if r["seconds"] is not None:
                 wall, cpu, timed = wall + r["seconds"][0], cpu + r["seconds"][1], timed + 1
                 longest = max(longest, r["seconds"][0])
@@ -148,6 +153,7 @@ def summarize(workdir: Path, exp: str, config: dict, records: list[dict]) -> lis
             f"{100 * steps_done / steps_planned:.0f} %" if steps_planned else "",
             f"{wall / 60:.1f}" if timed else "", f"{cpu / 60:.1f}" if timed else "",
             f"{longest / 60:.1f}" if timed else "", timed,
+            first_reached if first_reached is not None else "not reached",
         ])
     return rows
 
@@ -156,6 +162,7 @@ COLUMNS = [
     "experiment", "model", "n", "configurations done / planned", "dim g", "orbit bound",
     "first M with >= 90 % successes", "successes per M", "run-steps needed (stop at the floor)",
     "job wall (min)", "job CPU (min)", "longest job wall (min)", "jobs timed",
+    "first M with >= 90 % below the threshold at some step",
 ]
 
 

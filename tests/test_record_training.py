@@ -8,7 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import yaml
+
+from overparam.results.tables import TRAIN_HEADER, train_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,4 +51,16 @@ def test_record_of_a_small_real_training_run(tmp_path):
         assert int(r["successes"]) == want
         assert f"{r['n_params']}: {want}/4" in row["successes per M"]
         assert 0 < int(r["run_steps_needed"]) <= 4 * 150
+        curves = np.load(shards / f"tfim-periodic_n4_L{r['layers']}.npz")["curves"]
+        np.testing.assert_array_equal(shard["lowest_losses"], curves.min(axis=1))
+        assert all(low <= final for low, final in zip(shard["lowest_losses"], shard["final_losses"]))
+        assert int(r["reached_at_some_step"]) == int(np.sum(curves.min(axis=1) < 1e-4)) >= want
+    first = next((int(r["n_params"]) for r in rows if int(r["reached_at_some_step"]) >= 0.9 * 4), "not reached")
+    assert row["first M with >= 90 % below the threshold at some step"] == first
+    # The per-run table carries the lowest loss and whether the run reached the threshold.
+    runs = train_rows(sorted(shards.glob("*.json")))
+    cols = dict(zip(TRAIN_HEADER, zip(*runs)))
+    assert len(runs) == 8
+    assert all(float(low) <= float(final) for low, final in zip(cols["lowest_loss"], cols["final_loss"]))
+    assert [int(float(low) < 1e-4) for low in cols["lowest_loss"]] == list(cols["reached"])
     assert "tfim-periodic" in proc.stdout

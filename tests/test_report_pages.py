@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from overparam.report.comparison import closed_form_dim, results_page
-from overparam.report.pages import _provenance_block, contents_include
+from overparam.report.pages import PAGES, _provenance_block, contents_include
 from overparam.report.performance import job_rows, performance_page
 from overparam.results.provenance import gpu_model, provenance, rule_wall_times
 from overparam.results.tables import DLA_HEADER, FIG2_HEADER, TRAIN_HEADER, write_csv
@@ -21,9 +21,10 @@ def fig2_row(model, n, m, max_rank, dim, orbit):
     return [model, "tfim-hva", "boundary=open", n, m // 2, m, 3, max_rank, max_rank, dim, orbit]
 
 
-def train_row(model, n, m, seed, loss, success, dim, orbit):
+def train_row(model, n, m, seed, loss, success, dim, orbit, lowest=None):
+    tail = ["", ""] if lowest is None else [lowest, int(lowest < 1e-4)]
     return [model, "tfim-hva", "boundary=open", n, m // 2, m, seed, loss, loss, 100, 0.01, 0, dim, orbit, "", "",
-            success, 1e-4]
+            success, 1e-4, *tail]
 
 
 def test_results_page_verdicts(tmp_path):
@@ -150,3 +151,26 @@ def test_every_committed_benchmark_result_reaches_the_performance_page():
     if "engine_compile.json" in files:
         first = json.loads((results / "engine_compile.json").read_text())["compile_times"][0]
         assert f"| {first['n']} | {first['layers']} | {first['batch']} | {first['cpu_s']:.2f} |" in page
+
+
+def _fig3_page(tmp_path, rows):
+    write_csv(tmp_path / "fig3.csv", TRAIN_HEADER, rows)
+    return PAGES["fig3"][0](tmp_path / "fig3.csv", provenance("abc123"), {})
+
+
+def test_training_page_counts_runs_that_reached_the_minimum_and_left_it(tmp_path):
+    # M = 8: every run got to 1e-9 but two were kicked back above the threshold by the last step.
+    rows = [train_row("open", 4, 4, s, 0.3, 0, 16, 8, lowest=0.2) for s in range(4)]
+    rows += [train_row("open", 4, 8, s, 3e-3 if s < 2 else 1e-9, int(s >= 2), 16, 8, lowest=1e-9) for s in range(4)]
+    rows += [train_row("open", 4, 12, s, 1e-10, 1, 16, 8, lowest=1e-11) for s in range(4)]
+    page = _fig3_page(tmp_path, rows)
+    assert "| open | 4 | 16 | 8 | 12 | 8 |" in page  # final-loss count first at 12, reached first at 8
+    assert "| open | 4 | 8 | 4 | 0.50 | 1.00 |" in page
+    assert "| open | 4 | 4 | 4 | 0.00 | 0.00 |" in page
+    assert "below it at some step" in page
+
+
+def test_training_page_without_lowest_losses_keeps_the_final_loss_columns_only(tmp_path):
+    rows = [train_row("open", 4, 8, s, 1e-9, 1, 16, 8) for s in range(4)]
+    page = _fig3_page(tmp_path, rows)
+    assert "| open | 4 | 16 | 8 | 8 |" in page and "at some step" not in page

@@ -108,11 +108,16 @@ def fig2_rows(files: Iterable[str | Path]) -> list[list]:
 TRAIN_HEADER = (
     "model", "ansatz", "options", "n", "layers", "n_params", "seed", "final_loss", "qsim_final_loss", "steps",
     "lr", "base_seed", "dla_dim", "orbit_dim", "qfim_rank", "hessian_rank", "success", "success_threshold",
+    "lowest_loss", "reached",
 )
 
 
 def train_rows(files: Iterable[str | Path], success_threshold: float = 1e-4) -> list[list]:
-    """One row per training run (initialisation ``seed`` of a configuration)."""
+    """One row per training run (initialisation ``seed`` of a configuration).
+
+    ``success`` says the final loss is below ``success_threshold``; ``reached`` says the loss was below
+    it at some step (the lowest loss of the run's curve), which differs when Adam left a minimum again.
+    """
     rows = []
     data, dla = _split(files)
     for run in data:
@@ -120,12 +125,16 @@ def train_rows(files: Iterable[str | Path], success_threshold: float = 1e-4) -> 
         bounds = _bounds(dla, label, run["n"])
         qranks = run.get("qfim_ranks", [])
         hranks = run.get("hessian_ranks", [])
+        # Shards written before lowest_losses existed leave the last two columns empty.
+        lowest = run.get("lowest_losses", [])
         for k, (loss, qloss) in enumerate(zip(run["final_losses"], run["qsim_final_losses"])):
+            low = lowest[k] if k < len(lowest) else None
             rows.append(
                 [label, run["ansatz"], options_label(run["options"]), run["n"], run["layers"], run["n_params"], k,
                  f"{loss:.10g}", f"{qloss:.10g}", run["steps"], run["lr"], run["seed"], *bounds,
                  max(qranks[k]) if k < len(qranks) else "", hranks[k] if k < len(hranks) else "",
-                 int(loss < success_threshold), success_threshold]
+                 int(loss < success_threshold), success_threshold,
+                 "" if low is None else f"{low:.10g}", "" if low is None else int(low < success_threshold)]
             )
     return rows
 

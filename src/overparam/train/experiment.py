@@ -70,6 +70,10 @@ def run_training(
         "stop_below": stop_below,
         "final_losses": [float(v) for v in result.final_losses],
         "qsim_final_losses": [float(v) for v in result.qsim_final_losses],
+        # Adam at a fixed learning rate can climb back out of a minimum it reached (late spikes), so
+        # the lowest loss of each run is kept beside the final one: it tells "never got there" from
+        # "got there and was kicked out".
+        "lowest_losses": [float(v) for v in curves.min(axis=1)],
         "seconds": result.seconds,
     }
     if extra:
