@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 from overparam.fileio import write_json, write_text
 from overparam.results.provenance import provenance, rule_wall_times
-from overparam.results.tables import read_csv
+from overparam.results.tables import first_m_at, read_csv
 
 
 def _md_table(header: list[str], rows: list[list[Any]]) -> str:
@@ -190,24 +190,17 @@ def _training_summary(rows: list[dict], threshold: float) -> tuple[list[list], l
     with_lowest = bool(rows) and all(_lowest(r) is not None for r in rows)
     per_m, per_model = [], []
     for key, by_m in groups.items():
-        first_ok = first_reached = None
+        finals, reached = [], []
         for m in sorted(by_m):
             losses = [final for final, _ in by_m[m]]
-            frac = sum(v < threshold for v in losses) / len(losses)
-            row = [key[0], key[1], m, len(losses), f"{frac:.2f}"]
+            finals.append((m, sum(v < threshold for v in losses) / len(losses)))
+            row = [key[0], key[1], m, len(losses), f"{finals[-1][1]:.2f}"]
             if with_lowest:
-                reached = sum(low < threshold for _, low in by_m[m]) / len(losses)
-                row.append(f"{reached:.2f}")
-                if first_reached is None and reached >= 0.9:
-                    first_reached = m
+                reached.append((m, sum(low < threshold for _, low in by_m[m]) / len(losses)))
+                row.append(f"{reached[-1][1]:.2f}")
             per_m.append(row + [f"{min(losses):.2e}", f"{sorted(losses)[len(losses) // 2]:.2e}"])
-            if first_ok is None and frac >= 0.9:
-                first_ok = m
         dim, orbit = bounds[key]
-        summary = [key[0], key[1], dim, orbit, first_ok if first_ok is not None else "not reached"]
-        if with_lowest:
-            summary.append(first_reached if first_reached is not None else "not reached")
-        per_model.append(summary)
+        per_model.append([key[0], key[1], dim, orbit, first_m_at(finals)] + ([first_m_at(reached)] if with_lowest else []))
     return per_m, per_model, with_lowest
 
 

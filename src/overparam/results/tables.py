@@ -11,6 +11,11 @@ from typing import Iterable, Sequence
 from overparam.fileio import read_json, write_text
 
 
+def first_m_at(fractions: Iterable[tuple[int, float]], level: float = 0.9) -> int | str:
+    """The smallest M whose success fraction is at least ``level``, or ``"not reached"``."""
+    return min((m for m, frac in fractions if frac >= level), default="not reached")
+
+
 def options_label(options: dict) -> str:
     """``key=value`` pairs joined by ``;`` (stable order), the ``options`` column of every table."""
     return ";".join(f"{k}={v}" for k, v in sorted(options.items()))
