@@ -424,3 +424,60 @@ def test_compiling_circuit_bell_frame_and_dropped_target():
     res = analyze(ans)
     assert res.orbit_method == "pauli-strings"
     assert (res.dim, res.orbit_dim) == ref_dims(ans) == (15, 15)
+
+
+# --- the algebra of a layered family with fixed gates between layers -----------------------------
+
+
+def ry_cz_ring(n: int, layers: int) -> cirq.Circuit:
+    """One shared RY angle per layer, then a fixed CZ ring: later layers' generators are the first
+    layer's conjugated by the ring, so one layer under-counts the family's algebra."""
+    qs = cirq.LineQubit.range(n)
+    circuit = cirq.Circuit()
+    for layer in range(layers):
+        theta = sympy.Symbol(f"t{layer}")
+        circuit += [cirq.ry(theta).on(q) for q in qs]
+        circuit += [cirq.CZ(qs[i], qs[(i + 1) % n]) for i in range(n)]
+    return circuit
+
+
+def _ring_family(n: int):
+    return lambda layers: from_circuit("ry-cz-ring", ry_cz_ring(n, layers), n=n, layers=layers)
+
+
+@pytest.mark.parametrize("n", [3, 4])
+def test_family_algebra_grows_past_one_layer_and_matches_dense(n):
+    from overparam.lie import analyze_family
+
+    build = _ring_family(n)
+    one = analyze(build(1))
+    fam = analyze_family(build)
+    assert one.dim < fam.result.dim
+    assert fam.layers_checked == fam.ansatz.layers + 1
+    assert list(fam.dims) == sorted(fam.dims) and fam.dims[-1] == fam.dims[-2] == fam.result.dim
+    # Independent oracle: dense closure of a circuit twice as deep as the settled depth.
+    assert (fam.result.dim, fam.result.orbit_dim) == ref_dims(build(2 * fam.ansatz.layers + 2))
+
+
+def test_family_orbit_equals_max_qfim_rank():
+    from overparam.lie import analyze_family
+
+    build = _ring_family(3)
+    fam = analyze_family(build)
+    deep = build(fam.result.orbit_dim + 3)
+    assert _max_qfim_rank(deep, 3, 11) == fam.result.orbit_dim
+
+
+def test_family_of_paper_models_settles_at_one_layer():
+    from overparam.lie import analyze_family
+
+    for options, dim in (({"boundary": "open"}, 25), ({"boundary": "periodic"}, 14)):
+        fam = analyze_family(lambda layers, o=options: build_ansatz("tfim-hva", 5, layers, o))
+        assert (fam.ansatz.layers, fam.layers_checked, fam.result.dim) == (1, 2, dim)
+
+
+def test_family_that_keeps_growing_is_bad_input():
+    from overparam.lie import analyze_family
+
+    with pytest.raises(BadInput, match="still grows at 2 layers"):
+        analyze_family(_ring_family(4), max_layers=2)

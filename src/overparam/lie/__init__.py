@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 
 from overparam.ansatze.base import Ansatz
 from overparam.errors import BadInput
@@ -19,7 +20,19 @@ from overparam.lie.dense import dense_closure, dense_orbit_dim
 from overparam.lie.frame import DENSE_STATE_MAX_QUBITS, FrameGenerators, frame_generators
 from overparam.lie.orbit import orbit_dim_state, orbit_dim_zero_state
 
-__all__ = ["Closure", "DLAResult", "analyze", "dla_row", "frame_generators", "lie_closure"]
+__all__ = [
+    "Closure",
+    "DLAResult",
+    "FamilyResult",
+    "analyze",
+    "analyze_family",
+    "dla_row",
+    "frame_generators",
+    "lie_closure",
+]
+
+#: Most layers :func:`analyze_family` adds before it gives up on the algebra settling.
+FAMILY_MAX_LAYERS = 64
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,6 +123,73 @@ def _analyze_dense(frame: FrameGenerators, orbit: bool, max_dim: int | None, t0:
         n_qubits=frame.n,
         n_generators=len(frame.dense or ()),
         note=frame.reason,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class FamilyResult:
+    """The algebra of a whole ansatz family (every depth), from :func:`analyze_family`.
+
+    Attributes:
+        ansatz: the ansatz at the depth where the algebra first reached its final dimension.
+        result: the analysis at that depth (its ``seconds`` cover the whole search).
+        layers_checked: the deepest circuit analysed (one more layer than ``ansatz.layers``: the
+            layer that showed the algebra had stopped growing).
+        dims: the algebra's dimension at depth 1, 2, ..., ``layers_checked``.
+    """
+
+    ansatz: Ansatz
+    result: DLAResult
+    layers_checked: int
+    dims: tuple[int, ...]
+
+    def as_dict(self) -> dict:
+        """JSON-ready dict: the analysis plus ``layers``, ``layers_checked`` and ``dims_by_layers``."""
+        return self.result.as_dict() | {
+            "layers": self.ansatz.layers,
+            "layers_checked": self.layers_checked,
+            "dims_by_layers": list(self.dims),
+        }
+
+
+def analyze_family(
+    build: Callable[[int], Ansatz],
+    orbit: bool = True,
+    max_dim: int | None = None,
+    max_layers: int = FAMILY_MAX_LAYERS,
+) -> FamilyResult:
+    """DLA and orbit of the ansatz family ``build(1), build(2), ...``: layers are added until the
+    algebra stops growing.
+
+    Generators are read in the frame of the input state, so the ``k``-layer circuit's generators are
+    among the ``(k+1)``-layer circuit's and ``g_k ⊆ g_{k+1}``. Fixed gates ``F`` between layers
+    conjugate the later layers' generators: ``g_{k+1} = Lie(g_1 ∪ F† g_k F)``. Once
+    ``dim g_{k+1} = dim g_k`` the two are equal, ``g_k`` is invariant under ``F``, and by induction
+    every deeper circuit has the same algebra: ``g_k`` is the family's, exactly. (The argument needs
+    every layer to be the same circuit on fresh parameters, as for every registered ansatz.)
+
+    Raises :class:`BadInput` if the algebra still grows after ``max_layers`` layers.
+    """
+    if max_layers < 2:
+        raise BadInput(f"max_layers={max_layers} is not accepted; expected an integer >= 2")
+    t0 = time.perf_counter()
+    dims: list[int] = []
+    ansatz = build(1)
+    result = analyze(ansatz, orbit=False, max_dim=max_dim)
+    dims.append(result.dim)
+    for layers in range(2, max_layers + 1):
+        deeper = build(layers)
+        deeper_result = analyze(deeper, orbit=False, max_dim=max_dim)
+        dims.append(deeper_result.dim)
+        if deeper_result.dim == result.dim:
+            if orbit:
+                result = analyze(ansatz, orbit=True, max_dim=max_dim)
+            result = dataclasses.replace(result, seconds=time.perf_counter() - t0)
+            return FamilyResult(ansatz=ansatz, result=result, layers_checked=layers, dims=tuple(dims))
+        ansatz, result = deeper, deeper_result
+    raise BadInput(
+        f"the algebra still grows at {max_layers} layers (dims {dims[0]} ... {dims[-1]}); "
+        "ask for one depth with --layers"
     )
 
 
