@@ -16,6 +16,11 @@ def first_m_at(fractions: Iterable[tuple[int, float]], level: float = 0.9) -> in
     return min((m for m, frac in fractions if frac >= level), default="not reached")
 
 
+def gap_text(gap: float | None) -> str:
+    """A spectral gap for a CSV cell; JSON's ``null`` (nothing dropped below the cut) is ``inf``."""
+    return "inf" if gap is None else f"{gap:.6g}"
+
+
 def options_label(options: dict) -> str:
     """``key=value`` pairs joined by ``;`` (stable order), the ``options`` column of every table."""
     return ";".join(f"{k}={v}" for k, v in sorted(options.items()))
@@ -84,7 +89,7 @@ def sweep_rows(files: Iterable[str | Path]) -> list[list]:
                 rows.append(
                     [
                         label, sweep["ansatz"], options_label(sweep["options"]), sweep["n"], rec["layers"],
-                        rec["n_params"], k, rank, rec["tolerance"], f"{gap:.6g}", *bounds,
+                        rec["n_params"], k, rank, rec["tolerance"], gap_text(gap), *bounds,
                         " ".join(f"{v:.12g}" for v in spec),
                     ]
                 )
@@ -204,7 +209,7 @@ def ext1_rows(noise_files: Iterable[str | Path]) -> list[list]:
                 rows.append(
                     head + [
                         rec["layers"], rec["n_params"], rec["noise"], f"{rec['strength']:g}", f"{rec['local']:g}",
-                        f"{rec['global']:g}", k, rank, rec["tolerance"], f"{gap:.6g}", f"{lam:.6g}", f"{pur:.12g}",
+                        f"{rec['global']:g}", k, rank, rec["tolerance"], gap_text(gap), f"{lam:.6g}", f"{pur:.12g}",
                         " ".join(f"{v:.12g}" for v in spec),
                     ]
                 )
@@ -303,7 +308,7 @@ def beyond_rows(files: Iterable[str | Path]) -> list[list]:
             for rec in smp["records"]:
                 rows.append(
                     [label, run["ansatz"], options_label(run["options"]), run["n"], run["layers"], rec["n_params"], k,
-                     rec["rank"], rec["tight_rank"], run["tolerance"], run["tight_tolerance"], f"{rec['gap']:.6g}",
+                     rec["rank"], rec["tight_rank"], run["tolerance"], run["tight_tolerance"], gap_text(rec["gap"]),
                      *bounds, run["backend"], run["device"], f"{smp['seconds']:.4g}", f"{run['compile_seconds']:.4g}",
                      " ".join(f"{v:.8g}" for v in rec["spectrum"])]
                 )
