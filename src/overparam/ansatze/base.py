@@ -107,6 +107,18 @@ def circuit_symbols(circuit: cirq.Circuit) -> tuple[sympy.Symbol, ...]:
     return tuple(seen)
 
 
+def _check_unitary(name: str, circuit: cirq.Circuit, symbols: Sequence[sympy.Symbol]) -> None:
+    # Channels (amplitude damping, depolarizing, ...) make the output state mixed; every pure-state
+    # command would then silently sample Kraus branches. Noise is added by the noisy-QFIM command.
+    zeros = cirq.ParamResolver({s: 0.0 for s in symbols})
+    for op in circuit.all_operations():
+        if not cirq.has_unitary(cirq.resolve_parameters(op, zeros)):
+            raise BadInput(
+                f"ansatz {name!r} contains the non-unitary operation {op}; expected unitary gates "
+                "(noise channels belong to `overparam noisy-qfim`)"
+            )
+
+
 def from_circuit(
     name: str,
     circuit: cirq.Circuit,
@@ -129,6 +141,7 @@ def from_circuit(
     if cirq.is_measurement(circuit):
         raise BadInput(f"ansatz {name!r} contains measurements; expected a unitary circuit")
     symbols = circuit_symbols(circuit)
+    _check_unitary(name, circuit, symbols)
     if not symbols:
         raise BadInput(
             f"ansatz {name!r} has no free parameters; expected gates with sympy-symbol angles"

@@ -149,11 +149,23 @@ def _build_user(spec: str, n: int, layers: int, options: dict[str, str]) -> Ansa
         result = func(n, layers, **options)
     except (TypeError, ValueError, KeyError) as err:
         raise BadInput(f"ansatz {spec!r} rejected options {options}: {err}") from err
+    except BadInput:
+        raise
+    except Exception as err:  # the user's function failing is bad input, not a crash of ours
+        raise BadInput(
+            f"ansatz {spec!r} raised {type(err).__name__} when called with n={n}, layers={layers}: {err}"
+        ) from err
     if isinstance(result, Ansatz):
         return dataclasses.replace(result, name=spec)
     if not isinstance(result, cirq.AbstractCircuit):
         raise BadInput(
             f"ansatz {spec!r} returned {type(result).__name__}; expected a parametrized cirq.Circuit "
             "or an overparam.ansatze.Ansatz"
+        )
+    n_qubits = len(result.all_qubits())
+    if n_qubits != n:
+        raise BadInput(
+            f"ansatz {spec!r} built a circuit on {n_qubits} qubits for --n {n}; expected one on n qubits "
+            "(return an overparam.ansatze.Ansatz to use another register)"
         )
     return from_circuit(spec, result, n=n, layers=layers, options=options)
