@@ -14,17 +14,19 @@ from pathlib import Path
 
 from overparam.results.tables import (
     BEYOND_HEADER,
+    CRITICAL_HEADER,
     DLA_HEADER,
     EXT1_HEADER,
+    FIG1_HEADER,
     FIG2_HEADER,
     HARDWARE_HEADER,
     SUPP3_HEADER,
     SWEEP_HEADER,
     TRAIN_HEADER,
+    critical_rows,
     write_csv,
 )
-from overparam.results.geometry_tables import CRITICAL_HEADER, FIG1_HEADER, critical_rows
-from overparam.results.geometry_tables import SPECTRA_HEADER as GEO_SPECTRA_HEADER
+from overparam.results.tables.geometry import SPECTRA_HEADER as GEO_SPECTRA_HEADER
 
 DATA = Path(__file__).resolve().parent / "data" / "pages"
 
@@ -222,7 +224,8 @@ def _critical(tables: Path):
 def render_all(root: Path) -> dict[str, str]:
     """Every page of the report package rendered from the synthetic inputs under ``root``."""
     from overparam.report.comparison import results_page
-    from overparam.report.pages import PAGES, _provenance_block, contents_include
+    from overparam.report.blocks import provenance_block as _provenance_block
+    from overparam.report.pages import PAGES, contents_include
     from overparam.report.performance import performance_page
     from overparam.report.study import study_page, summarize, tutorial_numbers
 
