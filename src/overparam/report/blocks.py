@@ -52,9 +52,11 @@ def render(template: str, **context: Any) -> str:
     return environment().get_template(template).render(**context)
 
 
-def figure_block(fig: str, caption: str, alt: str | None = None) -> str:
-    """A MyST figure of ``figures/<fig>.png`` named ``fig-<fig>``; the alt text defaults to the caption."""
-    return render("figure.md.j2", fig=fig, caption=caption, alt=caption if alt is None else alt)
+def figure_block(fig: str, caption: str, alt: str | None = None, label: str | None = None) -> str:
+    """A MyST figure of ``figures/<fig>.png`` named ``fig-<label>`` (default ``fig-<fig>``); the alt text
+    defaults to the caption."""
+    return render("figure.md.j2", fig=fig, label=fig if label is None else label, caption=caption,
+                  alt=caption if alt is None else alt).rstrip("\n")
 
 
 def provenance_block(prov: dict, wall: dict[str, float], rules: str = "the simulation rules") -> str:
