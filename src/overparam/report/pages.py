@@ -125,7 +125,9 @@ def _spectrum(row: dict[str, str]) -> list[float]:
     return [float(v) for v in row["spectrum"].split()]
 
 
-_EXT1_LABELS = {"none": "noiseless", "local": "local p = {}", "global": "global q = {}", "pure-state": "pure-state QFIM (check)"}
+_EXT1_LABELS = {
+    "none": "noiseless", "local": "local p = {}", "global": "global q = {}", "pure-state": "pure-state QFIM (check)",
+}
 
 
 def ext1_page(table: Path, prov: dict, wall: dict[str, float]) -> str:
@@ -171,7 +173,8 @@ def ext1_page(table: Path, prov: dict, wall: dict[str, float]) -> str:
     return render_template(
         "ext1.md.j2", model=rows[0]["model"], n=rows[0]["n"], options=rows[0]["options"], tol=rows[0]["tolerance"],
         samples=len({r["sample"] for r in rows}), layers=layers, layer_cols=[f"p={p}" for p in layers],
-        rank_rows=rank_rows, bound=bound, bound_p=first_m(clean, lambda rank: rank == bound), pure_max=max(pure.values()),
+        rank_rows=rank_rows, bound=bound, bound_p=first_m(clean, lambda rank: rank == bound),
+        pure_max=max(pure.values()),
         local_above=sorted({p for k in local_keys for p in layers if max_rank[k].get(p, 0) > bound}),
         local_rank_is_m=all(max_rank[k][p] == n_params[p] for k in local_keys for p in layers),
         global_same=all(max_rank[k] == clean for k in global_keys),
