@@ -12,7 +12,8 @@ from overparam.errors import BadInput
 from overparam.geometry import landscape as ls
 from overparam.geometry.spectra import check_memory, check_shard, memory_estimate, point_spectra, select_points
 from overparam.lie import analyze
-from overparam.results.geometry_tables import CRITICAL_HEADER, SPECTRA_HEADER, critical_rows, fig1_rows, spectra_rows
+from overparam.results.tables import CRITICAL_HEADER, critical_rows, fig1_rows
+from overparam.results.tables.geometry import SPECTRA_HEADER, spectra_rows
 from overparam.sim.engine import build_engine
 
 OPEN = {"boundary": "open", "g": "1.0"}

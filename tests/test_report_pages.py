@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 from overparam.report.comparison import closed_form_dim, results_page
-from overparam.report.pages import PAGES, _provenance_block, contents_include
+from overparam.report.blocks import provenance_block
+from overparam.report.pages import PAGES, contents_include
 from overparam.report.performance import job_rows, performance_page
 from overparam.results.provenance import gpu_model, provenance, rule_wall_times
 from overparam.results.tables import DLA_HEADER, FIG2_HEADER, TRAIN_HEADER, write_csv
@@ -101,9 +102,9 @@ def test_performance_page_reads_benchmark_json_and_snakemake_files(tmp_path):
 def test_provenance_block_and_contents():
     prov = provenance("abc123")
     assert prov["gpu"] == gpu_model() and prov["packages"]["cirq-core"] != "not installed"
-    block = _provenance_block(prov, {"a": 1.0, "b": 3.0}, "rule r")
+    block = provenance_block(prov, {"a": 1.0, "b": 3.0}, "rule r")
     assert "2 jobs of rule r, 4.0 s in total, longest 3.0 s (`b`)" in block and "`abc123`" in block
-    assert "not recorded" in _provenance_block(prov, {})
+    assert "not recorded" in provenance_block(prov, {})
     contents = contents_include(["fig2", "supp2"], prov, {})
     assert "{doc}`/generated/fig2`" in contents and "{doc}`/generated/results`" in contents
 

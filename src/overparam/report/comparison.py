@@ -19,6 +19,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from overparam.report.blocks import render
+from overparam.results.critical import first_m
 from overparam.results.tables import read_csv
 
 # A configuration counts as "trainable" when at least this fraction of its runs succeed: the
@@ -31,12 +33,6 @@ Key = tuple[str, int]  # (model, n)
 def _table(tables: Path, name: str) -> list[dict[str, str]] | None:
     path = tables / f"{name}.csv"
     return read_csv(path) if path.exists() else None
-
-
-def _md_table(header: list[str], rows: list[list]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def closed_form_dim(ansatz: str, options: str, n: int) -> tuple[int, str] | None:
@@ -68,7 +64,7 @@ class Saturation:
     @property
     def m_c(self) -> int:
         """The first M at which the maximal rank is reached."""
-        return min(m for m, r in self.by_m.items() if r == self.top)
+        return first_m(self.by_m)
 
     @property
     def m_before(self) -> int | None:
@@ -99,10 +95,8 @@ def _dla(tables: Path) -> dict[Key, dict[str, str]]:
     return {(r["model"], int(r["n"])): r for r in _table(tables, "dla") or []}
 
 
-def dla_section(dla: dict[Key, dict[str, str]]) -> tuple[str, list[str]]:
+def dla_section(dla: dict[Key, dict[str, str]]) -> tuple[list[list], list[str]]:
     """Section 1: the DLA dimension and orbit bound, and closed forms where the theory has one."""
-    if not dla:
-        return "No DLA table (`results/tables/dla.csv`) in this build: section skipped.\n", []
     rows, notes = [], []
     for (model, n), r in dla.items():
         dim, orbit = int(r["dim"]), int(r["orbit_dim"])
@@ -116,14 +110,11 @@ def dla_section(dla: dict[Key, dict[str, str]]) -> tuple[str, list[str]]:
             if verdict != "agrees":
                 notes.append(f"{model}, n = {n}: dim g = {dim}, the closed form gives {value}.")
         rows.append([model, n, r["n_qubits"], dim, expected, orbit, verdict])
-    header = ["model", "n", "qubits", "dim g (computed)", "dim g (closed form)", "orbit bound", "verdict"]
-    return _md_table(header, rows) + "\n", notes
+    return rows, notes
 
 
-def rank_section(sat: dict[Key, Saturation], dla: dict[Key, dict[str, str]]) -> tuple[str, list[str], list[str]]:
+def rank_section(sat: dict[Key, Saturation], dla: dict[Key, dict[str, str]]) -> tuple[list[list], list[str], list[str]]:
     """Section 2: the maximal QFIM rank and the measured critical M against the orbit bound and dim g."""
-    if not sat:
-        return "No QFIM-rank tables (`fig2.csv`, `supp2.csv`) in this build: section skipped.\n", [], []
     rows, agree, disagree = [], [], []
     for (model, n), s in sat.items():
         bounds = dla.get((model, n))
@@ -159,9 +150,7 @@ def rank_section(sat: dict[Key, Saturation], dla: dict[Key, dict[str, str]]) -> 
                          f"(M_c in {s.bracket()}).")
         rows.append([model, n, dim, orbit, s.top, s.bracket() if s.top == orbit else "not reached", max(s.by_m),
                      s.points, verdict])
-    header = ["model", "n", "dim g", "orbit bound", "max QFIM rank", "M_c (between the last M below and the first at the bound)",
-              "largest M swept", "points", "verdict"]
-    return _md_table(header, rows) + "\n", agree, disagree
+    return rows, agree, disagree
 
 
 def _critical(key: Key, sat: dict[Key, Saturation], dla: dict[Key, dict[str, str]]) -> tuple[int | None, str]:
@@ -179,8 +168,8 @@ def _critical(key: Key, sat: dict[Key, Saturation], dla: dict[Key, dict[str, str
 
 def training_section(
     tables: Path, sat: dict[Key, Saturation], dla: dict[Key, dict[str, str]]
-) -> tuple[str, list[str], list[str]]:
-    """Section 3: success fraction of training below and above the critical M."""
+) -> tuple[list[list] | None, list[str], list[str]]:
+    """Section 3: success fraction of training below and above the critical M (``None``: no training table)."""
     rows, agree, disagree = [], [], []
     present = []
     for exp in ("fig3", "supp4", "supp5"):
@@ -234,14 +223,10 @@ def training_section(
                 agree.append(f"{label}: success rises from {fb:.0%} below M = {m_c} to {fa:.0%} at or above it.")
             rows.append([exp, key[0], key[1], m_c, source, frac(below, ms_below), frac(above, ms_above),
                          f"{steps} (loss < {threshold})", verdict])
-    if not present:
-        return "No training tables (`fig3.csv`, `supp4.csv`, `supp5.csv`) in this build: section skipped.\n", [], []
-    header = ["experiment", "model", "n", "critical M", "from", "success below", "success at or above", "steps",
-              "verdict"]
-    return _md_table(header, rows) + "\n", agree, disagree
+    return (rows if present else None), agree, disagree
 
 
-def hessian_section(tables: Path, dla: dict[Key, dict[str, str]]) -> tuple[str, list[str], list[str]]:
+def hessian_section(tables: Path, dla: dict[Key, dict[str, str]]) -> tuple[list[list], list[str], list[str]]:
     """Section 4: Hessian and QFIM ranks at trained solutions against dim g and the orbit bound."""
     rows, agree, disagree = [], [], []
     for exp in ("fig3", "supp4", "supp5"):
@@ -266,75 +251,19 @@ def hessian_section(tables: Path, dla: dict[Key, dict[str, str]]) -> tuple[str, 
                 verdict = "DISAGREES"
                 disagree.append(f"{label}: Hessian rank {hess} above dim g = {dim}.")
             rows.append([exp, model, n, m, len(runs), hess, qfim, orbit, dim, verdict])
-    if not rows:
-        return ("No Hessian spectra at converged solutions (runs with spectra whose final loss is below the "
-                "threshold) in this build: section skipped.\n"), [], []
-    header = ["experiment", "model", "n", "M", "solutions", "max Hessian rank", "max QFIM rank", "orbit bound",
-              "dim g", "verdict"]
-    return _md_table(header, rows) + "\n", agree, disagree
-
-
-def _bullets(items: list[str], empty: str) -> str:
-    return "\n".join(f"- {x}" for x in items) if items else f"- {empty}"
+    return rows, agree, disagree
 
 
 def results_page(tables: Path, provenance_md: str) -> str:
     """The whole results page (MyST Markdown), ending with ``provenance_md``."""
     dla = _dla(tables)
     sat = rank_saturation(tables)
-    dla_md, dla_notes = dla_section(dla)
-    rank_md, rank_ok, rank_bad = rank_section(sat, dla)
-    train_md, train_ok, train_bad = training_section(tables, sat, dla)
-    hess_md, hess_ok, hess_bad = hessian_section(tables, dla)
-    agree = rank_ok + train_ok + hess_ok
-    disagree = dla_notes + rank_bad + train_bad + hess_bad
-    return f"""# Results against the theory
-
-Every number on this page is read from the workflow's tables in `results/tables/` by
-`overparam.report.comparison`; nothing is typed in by hand. The theory predicts, for each model and
-size: (1) the QFIM rank at any point is at most the dimension of the orbit of the input state under
-the dynamical Lie algebra $\\mathfrak g$ (the *orbit bound*), itself at most $\\dim\\mathfrak g$;
-(2) the maximal rank saturates at that bound at a critical number of parameters $M_c \\le \\dim\\mathfrak g$;
-(3) training succeeds from almost every initialisation once $M \\ge M_c$ and often fails below it
-(here: "almost every" means at least {SUCCESS_FRACTION:.0%} of the runs reach a final loss below the
-configured threshold); (4) the Hessian rank at a solution obeys the same bound.
-
-## In plain words
-
-Where the regenerated numbers agree with the theory:
-
-{_bullets(agree, "nothing in this build could be compared.")}
-
-Where they do not, or cannot say:
-
-{_bullets(disagree, "no disagreement in this build.")}
-
-## 1. Dimension of the dynamical Lie algebra and the orbit bound
-
-Computed exactly from each model's Cirq circuit (`results/tables/dla.csv`). Where the theory gives
-the dimension in closed form, it is set beside the computed one.
-
-{dla_md}
-## 2. QFIM rank and the critical number of parameters
-
-The maximal QFIM rank over the random points of `fig2.csv` and `supp2.csv` at each M. The sweep
-places $M_c$ between the last swept M whose rank was below the bound and the first swept M that
-reaches it (an ansatz adds its parameters a layer at a time); the theory is contradicted only if
-the rank is still below the bound at some $M \\ge \\dim\\mathfrak g$.
-
-{rank_md}
-## 3. Training below and above the critical M
-
-Runs of `fig3.csv`, `supp4.csv` and `supp5.csv` split at the critical M of their model and size:
-the measured $M_c$ where a QFIM sweep of that size reached the bound, else the orbit bound, which is
-a lower bound on $M_c$ (the rank never exceeds M), so that the runs below it are surely
-underparametrized while those above it are not surely overparametrized.
-
-{train_md}
-## 4. Hessian rank at the trained solutions
-
-Only runs that converged (final loss below the threshold) count: the bound is a statement about
-solutions, not about wherever an unfinished optimisation stopped.
-
-{hess_md}
-{provenance_md}"""
+    dla_rows, dla_notes = dla_section(dla)
+    rank_rows, rank_ok, rank_bad = rank_section(sat, dla)
+    train_rows, train_ok, train_bad = training_section(tables, sat, dla)
+    hess_rows, hess_ok, hess_bad = hessian_section(tables, dla)
+    return render(
+        "results.md.j2", success_fraction=SUCCESS_FRACTION, agree=rank_ok + train_ok + hess_ok,
+        disagree=dla_notes + rank_bad + train_bad + hess_bad, dla_rows=dla_rows, rank_rows=rank_rows,
+        train_rows=train_rows, hess_rows=hess_rows, provenance=provenance_md,
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from overparam.report.pages import _figure_block, _md_table, _provenance_block
+from overparam.report.blocks import provenance_block, render
 from overparam.results.tables import read_csv
 
 
@@ -58,11 +58,8 @@ def _spectra_summary(rows: list[dict]) -> tuple[list[list], dict]:
     return table, stats
 
 
-SPECTRA_COLUMNS = ["model", "n", "p", "M", "dim g", "orbit bound", "points", "count", "QFIM rank", "Hessian rank",
-                   "Hessian index", "largest loss", "max λ_(R+1)/λ_1"]
-
-
 def _critical_block(table: Path) -> str:
+    """The critical-M section of the fig4 page, from ``critical.csv`` beside ``table`` (empty if absent)."""
     path = table.parent / "critical.csv"
     if not path.exists():
         return ""
@@ -71,21 +68,11 @@ def _critical_block(table: Path) -> str:
              r["m_critical"], r["m_before"] or "-", r["dla_dim"], r["orbit_dim"],
              "yes" if r["saturated"] == "1" else "no", "yes" if r["within_dim_g"] == "1" else "no"] for r in rows]
     sat = [r for r in rows if r["saturated"] == "1"]
-    below = sum(1 for r in sat if int(r["m_critical"]) <= int(r["orbit_dim"]))
-    within = sum(1 for r in rows if r["within_dim_g"] == "1")
-    return f"""## The critical number of parameters (`results/tables/critical.csv`)
-
-For every model of the paper, from the QFIM rank sweeps at random points (fig2 and supp2): the
-smallest M at which the rank reaches the largest value measured in the sweep, next to the dimension
-of the dynamical Lie algebra and the orbit bound. Where the maximum equals the orbit bound
-("saturated") this M is the critical $M_c$; the theory says $M_c \\le \\dim\\mathfrak g$. M grows by
-a whole layer at a time, so the check is that the rank saturated no later than the first swept M at
-or above $\\dim\\mathfrak g$ ("M before" is the previous swept M).
-Of {len(rows)} sweeps, {len(sat)} saturate the orbit bound, in {below} of them at an M no larger
-than the orbit bound itself; {within} of {len(rows)} satisfy the $\\dim\\mathfrak g$ check.
-
-{_md_table(["model", "n", "sweep", "samples", "M range", "max rank", "M at max", "M before", "dim g", "orbit bound", "saturated", "M_c ≤ dim g (to the step)"], body)}
-"""
+    return render(
+        "critical.md.j2", body=body, sweeps=len(rows), saturated=len(sat),
+        below=sum(1 for r in sat if int(r["m_critical"]) <= int(r["orbit_dim"])),
+        within=sum(1 for r in rows if r["within_dim_g"] == "1"),
+    )
 
 
 def spectra_page(fig: str, title: str):
@@ -97,42 +84,10 @@ def spectra_page(fig: str, title: str):
         qtol = next((r["tolerance"] for r in rows if r["matrix"].startswith("qfim")), "n/a")
         htol = next((r["tolerance"] for r in rows if r["matrix"] == "hessian"), "n/a")
         sizes = ", ".join(f"{m} n = {n}" for m, n in sorted({(r["model"], int(r["n"])) for r in rows}))
-        verdict = ("no measured rank exceeds the orbit bound" if stats["above"] == 0
-                   else f"{stats['above']} measured ranks EXCEED the orbit bound")
-        return f"""# {fig}: {title}
-
-{_figure_block(fig, "Sorted eigenvalues (log scale) of the QFIM (top of each pair) and of the Hessian of the loss (|λ|; hollow markers: negative eigenvalues) at random parameter points (blue) and at converged solutions (orange). Dotted line: the orbit bound R; every eigenvalue past index R must vanish.")}
-
-## What is plotted
-
-Experiment 2 of the paper for {sizes}: at an overparametrized depth of each model
-(M at or above the orbit bound), the whole spectrum of the quantum Fisher information matrix and of
-the Hessian of the residual energy, at random points and at converged solutions. The theory: the QFIM
-rank is at most the dimension $R$ of the orbit of the input state, and so is the Hessian rank at a
-solution (the Hessian there is the QFIM-like Gram matrix of the energy), while at random points the
-Hessian is indefinite and not bounded that way.
-
-## How it was computed
-
-The points come from the training runs of fig3: random points are the first initial angles of that
-depth's runs (uniform in $[0, \\pi)$); converged solutions are the runs whose final residual energy
-is below the success threshold, lowest first, polished by trust-region Newton on the exact Hessian
-when the config asks. QFIM: Gram matrix of the exact state Jacobian (forward-mode automatic
-differentiation, float64), rank above {qtol} times the largest eigenvalue. Hessian: forward mode over
-the adjoint gradient; rank counts $|\\lambda|$ above {htol} times the largest $|\\lambda|$, the index
-counts eigenvalues below minus that cut. The last column is the largest ratio between the first
-eigenvalue past the orbit bound and the largest one (the size of the drop at the bound).
-
-## The numbers
-
-{_md_table(SPECTRA_COLUMNS, summary)}
-
-Over all {stats['qfim_total']} QFIM spectra, {stats['qfim_at_bound']} have rank exactly the orbit
-bound; counting every QFIM rank and every Hessian rank at a converged solution, {verdict}.
-
-{_critical_block(table) if fig == "fig4" else ""}
-{_provenance_block(prov, wall)}
-"""
+        return render(
+            "spectra.md.j2", fig=fig, title=title, summary=summary, stats=stats, qtol=qtol, htol=htol, sizes=sizes,
+            critical=_critical_block(table) if fig == "fig4" else "", provenance=provenance_block(prov, wall),
+        )
 
     return page
 
@@ -163,58 +118,8 @@ def fig1_page(table: Path, prov: dict, wall: dict[str, float]) -> str:
     shallow, deep = depths[0], depths[-1]
     n_spur = sum(1 for r in endpoints[shallow] if r["kind"] == "spurious minimum")
     saddles = sum(1 for r in carried if r["kind"] == "saddle")
-    return f"""# fig1: spurious minima turn into saddles
-
-{_figure_block("fig1", "Loss on 2-D slices of parameter space of an underparametrized (left) and an overparametrized (middle) version of the same model, with the critical points found; right: what the end points of all initialisations are.")}
-
-## What is plotted
-
-The paper's fig1 is a schematic: below the critical number of parameters the landscape has spurious
-local minima; above it they become saddles. Here it is measured on {model} ({options}), n = {n}, with
-p = {shallow} layers (underparametrized) and p = {deep} layers (overparametrized). Left: the loss
-$E(\\theta) - E_0$ on the plane through a spurious local minimum (origin) and the lowest minimum found
-(α = 1), the second axis being the spurious minimum's softest Hessian direction. Middle: the same
-spurious minimum carried into the deeper circuit (origin) and the minimum that descent from it
-reaches (α = 1), second axis its most negative Hessian direction.
-
-## How it was computed
-
-- {len(endpoints[shallow])} initialisations per depth (uniform in $[0, \\pi)$), Adam (the paper's
-  optimiser), then every end point polished to a critical point by trust-region Newton on the exact
-  gradient and Hessian of the differentiable engine. A point is critical when $|\\nabla E|$ is below
-  the table's tolerance; it is a minimum when no Hessian eigenvalue is below $-10^{{-5}}$ times the
-  largest $|\\lambda|$, a saddle otherwise (its *index* is the number of negative eigenvalues).
-  "Global" means the lowest loss found at that depth (within $10^{{-9}}$); at p = {shallow} that lowest
-  minimum is itself above zero, since the shallow circuit cannot reach the ground state.
-- **Carrying a minimum over.** A p = {shallow} parameter vector becomes a p = {deep} one by inserting
-  zero-angle layers before the real ones. A layer is $e^{{-i\\beta\\sum X}}e^{{-i\\gamma\\sum ZZ/2}}$,
-  so an inserted zero layer before layer k puts its ZZ gate right next to layer k's ZZ gate, and its
-  X gate right next to layer k−1's X gate (or on the input $|+\\rangle^{{\\otimes n}}$, an eigenstate
-  of $\\sum X$). At zero angle each inserted gate's derivative is its neighbour's, which vanishes at a
-  critical point: the state, the loss and the zero gradient carry over (checked numerically for every
-  carried point; the run stops with an error otherwise), and only the Hessian gains directions.
-
-## The numbers
-
-{_md_table(["p", "M", "inits", "lowest/global minima", "spurious minima", "saddles", "not converged", "distinct minimum values", "lowest loss"], counts)}
-
-All {len(carried)} minima found at p = {shallow} ({n_spur} spurious, {len(carried) - n_spur} at the
-lowest loss) were carried into p = {deep}: **{saddles} of {len(carried)} are saddles there**
-(most negative Hessian eigenvalue between {min(min_eigs):.3g} and {max(min_eigs):.3g}):
-
-{_md_table(["carried point", "kind at p = " + str(deep), "Hessian index", "count"], carried_rows)}
-
-Marked points of the slices (the carried lowest minimum lies off the middle plane; its α, β are
-its projection, and the figure does not draw it):
-
-{_md_table(["p", "point", "kind", "loss", "gradient norm", "index", "zero modes", "min eigenvalue", "α", "β"], markers)}
-
-{_provenance_block(prov, wall)}
-"""
-
-
-GEOMETRY_PAGES = {
-    "fig1": (fig1_page, "landscape_data"),
-    "fig4": (spectra_page("fig4", "QFIM and Hessian spectra at an overparametrized depth"), "spectra_data"),
-    "supp1": (spectra_page("supp1", "QFIM and Hessian spectra for every size"), "spectra_data"),
-}
+    return render(
+        "fig1.md.j2", model=model, n=n, options=options, shallow=shallow, deep=deep, inits=len(endpoints[shallow]),
+        counts=counts, carried=len(carried), carried_rows=carried_rows, n_spur=n_spur, saddles=saddles,
+        min_eigs=min_eigs, markers=markers, provenance=provenance_block(prov, wall),
+    )

@@ -13,11 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-
-def _md_table(header: list[str], rows: list[list]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows]
-    return "\n".join(lines)
+from overparam.report.blocks import render
 
 
 def _engine_rows(entries: list[dict[str, Any]]) -> list[list]:
@@ -112,7 +108,8 @@ def load_benchmarks(results_dir: Path) -> list[dict[str, Any]]:
     return out
 
 
-def _benchmark_md(b: dict[str, Any]) -> str:
+def _benchmark_section(b: dict[str, Any]) -> dict[str, Any]:
+    """One benchmark's section: title, description, table and the facts of its run (one bullet each)."""
     machine = dict(b.get("machine", {}))
     packages = machine.pop("packages", {})
     tools = ", ".join(f"{k} {v}" for k, v in b.get("tools", {}).items())
@@ -126,15 +123,8 @@ def _benchmark_md(b: dict[str, Any]) -> str:
         facts.append("packages: " + ", ".join(f"{k} {v}" for k, v in packages.items()))
     if b.get("xla_flags"):
         facts.append(f"XLA_FLAGS: `{b['xla_flags']}`")
-    notes = b.get("notes", [])
-    return f"""## {b.get("title", b["_file"])}
-
-{b.get("description", "")}
-
-{_md_table(b["columns"], b["rows"])}
-
-{"".join(f"- {line}" + chr(10) for line in [*notes, *facts])}
-"""
+    return {"title": b.get("title", b["_file"]), "description": b.get("description", ""), "columns": b["columns"],
+            "rows": b["rows"], "lines": [*b.get("notes", []), *facts]}
 
 
 def job_rows(benchmark_dir: Path) -> list[list]:
@@ -164,34 +154,7 @@ def job_rows(benchmark_dir: Path) -> list[list]:
 
 def performance_page(results_dir: Path, benchmark_dir: Path, provenance_md: str) -> str:
     """The whole performance page (MyST Markdown), ending with ``provenance_md``."""
-    benches = load_benchmarks(results_dir)
-    if benches:
-        bench_md = "\n".join(_benchmark_md(b) for b in benches)
-    else:
-        bench_md = (
-            "## Benchmarks against other tools\n\nNo benchmark results are committed under "
-            "`benchmarks/results/`. Run `python benchmarks/bench_lie.py --json-out benchmarks/results/bench_lie.json` "
-            "(and `bench_engine.py` likewise) in a venv with the `bench` extra to add them.\n"
-        )
-    jobs = job_rows(benchmark_dir)
-    jobs_md = (
-        _md_table(["rule", "jobs", "wall time (s)", "longest job (s)", "CPU time (s)", "peak RSS (MB)"], jobs)
-        if jobs else "No Snakemake benchmark files in this build."
+    return render(
+        "performance.md.j2", benchmarks=[_benchmark_section(b) for b in load_benchmarks(results_dir)],
+        jobs=job_rows(benchmark_dir), provenance=provenance_md,
     )
-    return f"""# Performance
-
-Two kinds of measurement: the project's engines timed against other public tools on the paper's
-workloads (each table below was measured by a script in `benchmarks/`, on the machine it names;
-every tool's result is checked against the exact or the project's value, and a disagreement is
-marked in the table), and the wall time and memory of every simulation job of this very build.
-
-{bench_md}
-## The jobs of this build
-
-From the Snakemake `benchmark:` file of every simulation job (`benchmarks/out/<rule>/`); peak
-RSS is the largest resident memory of one job, which is what the rules' `mem_mb` resources must
-cover.
-
-{jobs_md}
-
-{provenance_md}"""

@@ -12,6 +12,8 @@ import dataclasses
 from collections import defaultdict
 from pathlib import Path
 
+from overparam.report.blocks import provenance_list, render
+from overparam.results.critical import first_m
 from overparam.results.tables import read_csv
 
 SUCCESS_FRACTION = 0.9  # the same criterion as the paper's training pages (report/pages.py)
@@ -72,43 +74,27 @@ def summarize(dla_csv: str | Path, qfim_csv: str | Path, train_csv: str | Path) 
             vals = sorted(by_m[m])
             ok = sum(v < settings["threshold"] for v in vals)
             s.success[m] = (ok, len(vals), vals[len(vals) // 2])
-            if s.transition_m is None and ok >= SUCCESS_FRACTION * len(vals):
-                s.transition_m = m
+        s.transition_m = first_m(s.success, lambda v: v[0] >= SUCCESS_FRACTION * v[1])
     for s in sizes.values():
         if s.ranks:
             s.saturation_rank = max(hi for _, hi in s.ranks.values())
-            s.critical_m = min(m for m, (_, hi) in s.ranks.items() if hi == s.saturation_rank)
+            s.critical_m = first_m({m: hi for m, (_, hi) in s.ranks.items()})
     return [sizes[n] for n in sorted(sizes)], settings
-
-
-def _md_table(header: list[str], rows: list[list]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join("" if c is None else str(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def _fmt(v) -> str:
     return "–" if v is None else str(v)
 
 
-def summary_tables(summary: list[SizeSummary], settings: dict) -> str:
-    """The study's numbers as Markdown: theory against measurement, then per-M details."""
-    main = _md_table(
-        ["n", "dim g", "orbit bound", "saturation rank", "critical M", "rank vs bound",
-         f"first M with ≥ {SUCCESS_FRACTION:.0%} successes"],
-        [[s.n, _fmt(s.dim), _fmt(s.orbit_dim), _fmt(s.saturation_rank), _fmt(s.critical_m), s.rank_verdict,
-          _fmt(s.transition_m) if s.success else "not trained"] for s in summary],
-    )
-    ranks = _md_table(
-        ["n", "M", "min rank", "max rank"],
-        [[s.n, m, lo, hi] for s in summary for m, (lo, hi) in sorted(s.ranks.items())],
-    )
-    training = _md_table(
-        ["n", "M", "runs", "successes", "success fraction", "median final loss", "M vs critical M"],
-        [[s.n, m, runs, ok, f"{ok / runs:.2f}", f"{med:.2e}", _side(m, s.critical_m)]
-         for s in summary for m, (ok, runs, med) in sorted(s.success.items())],
-    )
-    return f"{main}\n\n### QFIM rank per M\n\n{ranks}\n\n### Training per M\n\n{training}\n"
+def summary_rows(summary: list[SizeSummary]) -> dict[str, list[list]]:
+    """The rows of the study's tables: ``main`` (theory against measurement), ``ranks`` and ``training`` per M."""
+    return {
+        "main": [[s.n, _fmt(s.dim), _fmt(s.orbit_dim), _fmt(s.saturation_rank), _fmt(s.critical_m), s.rank_verdict,
+                  _fmt(s.transition_m) if s.success else "not trained"] for s in summary],
+        "ranks": [[s.n, m, lo, hi] for s in summary for m, (lo, hi) in sorted(s.ranks.items())],
+        "training": [[s.n, m, runs, ok, f"{ok / runs:.2f}", f"{med:.2e}", _side(m, s.critical_m)]
+                     for s in summary for m, (ok, runs, med) in sorted(s.success.items())],
+    }
 
 
 def _span(values: list[float]) -> str:
@@ -147,71 +133,18 @@ def verdicts(summary: list[SizeSummary]) -> list[str]:
     return out
 
 
-def provenance_block(prov: dict, wall: dict[str, float]) -> str:
-    """Git commit, config hash, packages, machine and the wall time of the study's jobs."""
-    pk = ", ".join(f"{k} {v}" for k, v in prov["packages"].items())
-    times = ", ".join(f"{k}: {v:.1f} s" for k, v in wall.items()) or "not recorded"
-    return (
-        "## Provenance\n\n"
-        f"- git commit: `{prov['git_commit']}`; config hash: `{prov['config_hash']}`\n"
-        f"- packages: {pk}; Python {prov['python']}\n"
-        f"- CPU: {prov['cpu']}; GPU: {prov['gpu']}\n"
-        f"- wall time of the study's jobs: {times}\n"
-    )
-
-
 def study_page(name: str, title: str, summary: list[SizeSummary], settings: dict, prov: dict,
                wall: dict[str, float]) -> str:
     """The MyST page of study ``name`` (written to ``book/generated/study_<name>.md``)."""
-    lines = "\n".join(f"- {v}" for v in verdicts(summary)) or "- nothing measured"
-    return f"""# {title}
-
-```{{figure}} figures/study_{name}.png
-:name: fig-study-{name}
-:alt: QFIM rank versus number of parameters against the orbit bound, and training success versus M
-
-Left: maximal QFIM rank over {settings.get('samples', '?')} random points per depth against the
-orbit dimension of the input state (dashed). Right: fraction of training runs whose final loss is
-below {settings.get('threshold', 0):g}, with the critical M (dotted).
-```
-
-Model `{settings['model']}`: ansatz `{settings['ansatz']}` ({settings['options'] or 'default options'}).
-This page was generated by the study `{name}` of the workflow config (`studies.{name}`), with no
-code of overparam specific to this ansatz: every number below was computed from its Cirq circuit.
-
-## What the theory predicts and what was measured
-
-- The QFIM rank at a random point cannot exceed the dimension of the orbit of the input state under
-  the dynamical Lie algebra $\\mathfrak g$ (computed exactly from the circuit's generators); it
-  saturates at the *critical number of parameters* $M_c$, which is at most $\\dim\\mathfrak g$.
-- Above $M_c$ the model is overparametrized, and training from random initialisations is expected
-  to reach the minimum far more often than below it.
-
-{lines}
-
-## The numbers
-
-{summary_tables(summary, settings)}
-Training: Adam, learning rate {settings.get('lr', '?')}, {settings.get('steps', '?')} steps, on
-the differentiable engine (JAX, float64); every final loss was recomputed with qsim (largest
-difference {settings.get('qsim_agreement', 0.0):.1e}). Tables: `results/tables/study_{name}_dla.csv`,
-`results/tables/study_{name}_qfim.csv`, `results/tables/study_{name}_train.csv`.
-
-{provenance_block(prov, wall)}
-"""
+    return render(
+        "study.md.j2", name=name, title=title, settings=settings, verdicts=verdicts(summary),
+        tables=summary_rows(summary), success_fraction=SUCCESS_FRACTION, provenance=provenance_list(prov, wall),
+    )
 
 
 def tutorial_numbers(name: str | None, summary: list[SizeSummary] | None, settings: dict | None) -> str:
     """The numbers the tutorial shows (``book/generated/tutorial_numbers.md``), or a note if not run."""
     if not name or summary is None or settings is None:
-        return (
-            "```{note}\nThe XXZ study is not part of this run's config, so there are no numbers to show here. "
-            "Run `snakemake --cores all --configfile config/xxz.yaml` to add them (and the study's page).\n```\n"
-        )
-    lines = "\n".join(f"- {v}" for v in verdicts(summary))
-    return (
-        f"These numbers come from the study `{name}` of this build's config "
-        f"(ansatz `{settings['ansatz']}`, {settings['options'] or 'default options'}), rendered from its tables; "
-        f"the full page is {{doc}}`/generated/study_{name}`.\n\n"
-        f"{summary_tables(summary, settings).split(chr(10) + chr(10) + '### ')[0]}\n\n{lines}\n"
-    )
+        return render("tutorial_none.md.j2")
+    return render("tutorial_numbers.md.j2", name=name, settings=settings, verdicts=verdicts(summary),
+                  tables=summary_rows(summary), success_fraction=SUCCESS_FRACTION)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 
+from overparam.results.critical import first_m
+
 
 @dataclasses.dataclass(frozen=True)
 class BeyondSummary:
@@ -38,10 +40,6 @@ class BeyondSummary:
         return self.orbit_dim is None or max(self.top_rank, self.top_tight_rank) <= self.orbit_dim
 
 
-def _first(ms: list[int], ok) -> int | None:
-    return next((m for m in ms if ok(m)), None)
-
-
 def summarize(rows: list[dict[str, str]]) -> list[BeyondSummary]:
     """One :class:`BeyondSummary` per (model, n), in table order."""
     groups: dict[tuple[str, int], list[dict[str, str]]] = defaultdict(list)
@@ -65,9 +63,9 @@ def summarize(rows: list[dict[str, str]]) -> list[BeyondSummary]:
             BeyondSummary(
                 model=model, n=n, dla_dim=dla, orbit_dim=orbit, samples=len(seconds), max_m=ms[-1],
                 top_rank=max(max(v) for v in rank.values()), top_tight_rank=max(max(v) for v in tight.values()),
-                m_c=_first(ms, lambda m: orbit is not None and max(rank[m]) == orbit),
-                m_c_all=_first(ms, lambda m: orbit is not None and min(rank[m]) == orbit),
-                m_c_tight=_first(ms, lambda m: orbit is not None and max(tight[m]) == orbit),
+                m_c=first_m(rank, lambda ranks: orbit is not None and max(ranks) == orbit),
+                m_c_all=first_m(rank, lambda ranks: orbit is not None and min(ranks) == orbit),
+                m_c_tight=first_m(tight, lambda ranks: orbit is not None and max(ranks) == orbit),
                 saturated_gap=min(gaps[ms[-1]]),
                 compile_seconds=float(rs[0]["compile_seconds"]),
                 point_seconds=sum(seconds.values()) / len(seconds),

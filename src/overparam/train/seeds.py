@@ -1,27 +1,12 @@
-"""Seeds derived deterministically from the configuration, so a rerun reproduces every number."""
+"""Initial parameters of training runs, from the project's seed scheme (:mod:`overparam.seeding`)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-from typing import Mapping
-
 import numpy as np
 
+from overparam.seeding import config_seed_sequence as seed_sequence
 
-def config_key(name: str, n: int, layers: int, options: Mapping[str, object]) -> str:
-    """A canonical text for one configuration (options sorted, values as text)."""
-    return json.dumps([name, int(n), int(layers), sorted((str(k), str(v)) for k, v in options.items())])
-
-
-def seed_sequence(seed: int, name: str, n: int, layers: int, options: Mapping[str, object]) -> np.random.SeedSequence:
-    """``SeedSequence`` from the config seed and a SHA-256 of the configuration.
-
-    Python's ``hash`` is salted per process, so the configuration is hashed with SHA-256 instead.
-    """
-    digest = hashlib.sha256(config_key(name, n, layers, options).encode()).digest()
-    words = [int.from_bytes(digest[i : i + 4], "little") for i in range(0, 16, 4)]
-    return np.random.SeedSequence([int(seed), *words])
+__all__ = ["initial_parameters", "seed_sequence"]
 
 
 def initial_parameters(ansatz, count: int, seed: int = 0) -> np.ndarray:

@@ -1,0 +1,70 @@
+"""Tables of the training runs (fig3, supp4, supp5) and the spectra at their solutions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from overparam.results.tables.base import lie_bounds, options_label, split_outputs
+
+
+TRAIN_HEADER = (
+    "model", "ansatz", "options", "n", "layers", "n_params", "seed", "final_loss", "qsim_final_loss", "steps",
+    "lr", "base_seed", "dla_dim", "orbit_dim", "qfim_rank", "hessian_rank", "success", "success_threshold",
+    "lowest_loss", "reached",
+)
+
+
+def train_rows(files: Iterable[str | Path], success_threshold: float = 1e-4) -> list[list]:
+    """One row per training run (initialisation ``seed`` of a configuration).
+
+    ``success`` says the final loss is below ``success_threshold``; ``reached`` says the loss was below
+    it at some step (the lowest loss of the run's curve), which differs when Adam left a minimum again.
+    """
+    rows = []
+    data, dla = split_outputs(files)
+    for run in data:
+        label = run.get("model") or run["ansatz"]
+        bounds = lie_bounds(dla, label, run["n"])
+        qranks = run.get("qfim_ranks", [])
+        hranks = run.get("hessian_ranks", [])
+        # Shards written before lowest_losses existed leave the last two columns empty.
+        lowest = run.get("lowest_losses", [])
+        for k, (loss, qloss) in enumerate(zip(run["final_losses"], run["qsim_final_losses"])):
+            low = lowest[k] if k < len(lowest) else None
+            rows.append(
+                [label, run["ansatz"], options_label(run["options"]), run["n"], run["layers"], run["n_params"], k,
+                 f"{loss:.10g}", f"{qloss:.10g}", run["steps"], run["lr"], run["seed"], *bounds,
+                 max(qranks[k]) if k < len(qranks) else "", hranks[k] if k < len(hranks) else "",
+                 int(loss < success_threshold), success_threshold,
+                 "" if low is None else f"{low:.10g}", "" if low is None else int(low < success_threshold)]
+            )
+    return rows
+
+
+
+TRAIN_SPECTRA_HEADER = ("model", "ansatz", "options", "n", "layers", "n_params", "run", "matrix", "index", "eigenvalue")
+
+
+def train_spectra_rows(files: Iterable[str | Path]) -> list[list]:
+    """One row per eigenvalue of the QFIM (per input state) and Hessian at trained solutions."""
+    import json
+
+    import numpy as np
+
+    rows = []
+    for path in files:
+        with np.load(path, allow_pickle=False) as z:
+            if "qfim_spectra" not in z.files:
+                continue
+            meta = [str(z["model"]), str(z["ansatz"]), options_label(json.loads(str(z["options"]))),
+                    int(z["n"]), int(z["layers"]), int(z["n_params"])]
+            qfim, hess = z["qfim_spectra"], z["hessian_spectra"]
+            for run in range(qfim.shape[0]):
+                for state in range(qfim.shape[1]):
+                    name = "qfim" if qfim.shape[1] == 1 else f"qfim_state{state}"
+                    rows += [[*meta, run, name, i, f"{v:.12g}"] for i, v in enumerate(qfim[run, state])]
+                rows += [[*meta, run, "hessian", i, f"{v:.12g}"] for i, v in enumerate(hess[run])]
+    return rows
+
+
