@@ -3,5 +3,5 @@
 Every module exposes ``draw(table, out_stem, data=None)``.
 """
 
-FIGURES = ("ext1", "fig2", "fig3", "hardware", "supp2", "supp3", "supp4", "supp5", "fig1", "fig4", "supp1", "beyond")
+FIGURES = ("ext1", "fig2", "fig3", "hardware", "supp2", "supp3", "supp4", "supp5", "fig1", "fig4", "supp1", "beyond", "failures")
 """Every figure id ``overparam figure`` draws (its error message lists them in this order)."""

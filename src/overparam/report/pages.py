@@ -16,6 +16,7 @@ from overparam.fileio import write_json, write_text
 from overparam.report.blocks import provenance_block
 from overparam.report.blocks import render as render_template
 from overparam.report.comparison import results_page
+from overparam.report.failures_page import failures_page
 from overparam.report.geometry_pages import fig1_page, spectra_page
 from overparam.report.performance import performance_page
 from overparam.results.beyond import summarize as summarize_beyond
@@ -264,6 +265,7 @@ PAGES: dict[str, tuple[Page, str]] = {
     "fig4": (spectra_page("fig4", "QFIM and Hessian spectra at an overparametrized depth"), "spectra_data"),
     "supp1": (spectra_page("supp1", "QFIM and Hessian spectra for every size"), "spectra_data"),
     "beyond": (beyond_page, "beyond_data"),
+    "failures": (failures_page, "classify_run"),
 }
 """Every figure page: ``{figure id: (page function, Snakemake rule of its wall times)}``."""
 

@@ -389,3 +389,36 @@ def classify_shard(
         "thresholds": thresholds.as_dict(), "failed": len(runs), "counts": counts,
         "seconds": time.perf_counter() - start, "results": results,
     }
+
+
+def classify_file(
+    shard_path: str | Path,
+    out_path: str | Path,
+    *,
+    success_threshold: float,
+    experiment: str | None = None,
+    thresholds: Thresholds = Thresholds(),
+    log: Callable[[str], None] | None = None,
+) -> dict:
+    """Read one training shard, classify its failed runs and write the JSON summary atomically.
+
+    The shard is read and checked (and the ansatz rebuilt) before any computation, so a bad shard
+    raises :class:`BadInput` with nothing written. ``experiment`` defaults to the shard's folder name
+    (``results/data/train/<experiment>/<run>.npz``).
+    """
+    from overparam.ansatze.registry import build_ansatz
+    from overparam.fileio import write_json
+    from overparam.sim.engine import build_engine
+
+    if not (np.isfinite(success_threshold) and success_threshold > 0):
+        raise BadInput(f"success threshold {success_threshold!r} must be a positive finite float")
+    shard = read_shard(shard_path)
+    ansatz = build_ansatz(shard.ansatz, shard.n, shard.layers, {k: str(v) for k, v in shard.options.items()})
+    if ansatz.n_params != shard.n_params:
+        raise BadInput(f"training shard {str(shard_path)!r} has n_params {shard.n_params}, but {shard.ansatz} "
+                       f"n={shard.n} L={shard.layers} has {ansatz.n_params}")
+    summary = classify_shard(shard, build_engine(ansatz), success_threshold=success_threshold,
+                             thresholds=thresholds, log=log)
+    summary = {"experiment": experiment or Path(shard_path).parent.name, **summary}
+    write_json(out_path, summary)
+    return summary

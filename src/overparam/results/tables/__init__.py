@@ -9,11 +9,14 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 from overparam.results.critical import first_m, first_m_at
-from overparam.results.tables import beyond, circuits, critical, geometry, hardware, noise, qfim, training
+from overparam.results.tables import beyond, circuits, critical, failures, geometry, hardware, noise, qfim, training
 from overparam.results.tables.base import gap_text, lie_bounds, options_label, read_csv, split_outputs, write_csv
 from overparam.results.tables.beyond import BEYOND_HEADER, beyond_rows
 from overparam.results.tables.circuits import SUPP3_HEADER, supp3_rows
 from overparam.results.tables.critical import CRITICAL_HEADER, critical_rows
+from overparam.results.tables.failures import (
+    BUDGET_HEADER, FAILURES_HEADER, SUMMARY_HEADER, budget_rows, failures_rows, failures_summary_rows,
+)
 from overparam.results.tables.geometry import FIG1_HEADER, fig1_rows
 from overparam.results.tables.hardware import HARDWARE_HEADER, hardware_rows
 from overparam.results.tables.noise import EXT1_HEADER, ext1_rows
@@ -38,12 +41,15 @@ TABLES: dict[str, tuple[Sequence[str], Callable[..., list[list]]]] = {
     "critical": (CRITICAL_HEADER, critical_rows),
     "fig1": (FIG1_HEADER, fig1_rows),
     "beyond": (BEYOND_HEADER, beyond_rows),
+    "failures": (FAILURES_HEADER, failures_rows),
+    "failures_summary": (SUMMARY_HEADER, failures_summary_rows),
+    "failures_budget": (BUDGET_HEADER, budget_rows),
 }
 
 __all__ = [
     "BEYOND_HEADER", "CRITICAL_HEADER", "DLA_HEADER", "EXT1_HEADER", "FIG1_HEADER", "FIG2_HEADER", "HARDWARE_HEADER",
     "SUPP3_HEADER", "SWEEP_HEADER", "TABLES", "TRAIN_HEADER", "TRAIN_SPECTRA_HEADER", "beyond", "beyond_rows",
-    "circuits", "critical", "critical_rows", "dla_rows", "ext1_rows", "fig1_rows", "fig2_rows", "first_m", "gap_text",
+    "circuits", "critical", "critical_rows", "failures", "failures_rows", "FAILURES_HEADER", "dla_rows", "ext1_rows", "fig1_rows", "fig2_rows", "first_m", "gap_text",
     "first_m_at", "geometry", "hardware", "hardware_rows", "lie_bounds", "noise", "options_label", "qfim", "read_csv",
     "split_outputs", "supp3_rows", "sweep_rows", "train_rows", "train_spectra_rows", "training", "write_csv",
 ]

@@ -1,0 +1,106 @@
+"""failures: what stopped the failed training runs, against M, and the success fraction under larger budgets.
+
+Top row, one panel per (experiment, model, n): the fraction of all runs in each class (a success of
+the training itself, then the labels of the failures' continuations), stacked against M, with the
+orbit dimension (dotted) and dim g (dashed) marked. Bottom row (when budget results are given): the
+success fraction against M of the same initialisations under each optimisation budget.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from overparam.figures.style import MARKERS, PALETTE, plt, save, setup
+from overparam.results.tables import read_csv
+
+CLASSES = ("success", "converges", "local-minimum", "saddle", "unresolved")
+CLASS_LABELS = {"success": "success (3000 Adam steps)", "converges": "failed: continuation converges",
+                "local-minimum": "failed: local minimum", "saddle": "failed: saddle",
+                "unresolved": "failed: unresolved"}
+COLOURS = dict(zip(CLASSES, (PALETTE[2], PALETTE[5], PALETTE[1], PALETTE[4], PALETTE[7])))
+BUDGET_LABELS = {"adam3000": "Adam, 3000 steps", "adam30000": "Adam, 30000 steps",
+                 "adam-decay": "Adam, rate 0.01 → 1e-4", "bfgs": "BFGS + Newton to convergence",
+                 "adam3000+continuation": "3000 Adam steps + continuation"}
+
+
+def _load(data: list) -> tuple[list[dict], list[dict]]:
+    confs, budget = [], []
+    for path in data or []:
+        obj = json.loads(Path(path).read_text())
+        if "mode" in obj:
+            budget.append(obj)
+        elif "results" in obj and "counts" in obj:
+            confs.append(obj)
+    return confs, budget
+
+
+def draw(table: str | Path, out_stem: str | Path, data: list | None = None) -> list[Path]:
+    """Draw the label fractions from the classification JSONs in ``data`` (and budget results, if any).
+
+    ``table`` is failures.csv; its ``dla_dim`` / ``orbit_dim`` columns give the marked bounds.
+    """
+    setup()
+    rows = read_csv(table)
+    bounds = {(r["model"], int(r["n"])): (r["orbit_dim"], r["dla_dim"]) for r in rows if r.get("dla_dim")}
+    confs, budget = _load(data or [])
+    panels: dict[tuple[str, str, int], list[dict]] = defaultdict(list)
+    for c in confs:
+        panels[(c["experiment"], c["model"], int(c["n"]))].append(c)
+    keys = sorted(panels)
+    budget_sizes = sorted({int(b["n"]) for b in budget})
+    ncols = max(len(keys), len(budget_sizes), 1)
+    nrows = 2 if budget else 1
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.3 * ncols, 2.8 * nrows), squeeze=False)
+    for ax, key in zip(axes[0], keys):
+        confs_k = sorted(panels[key], key=lambda c: c["n_params"])
+        ms = np.array([c["n_params"] for c in confs_k])
+        fractions = {
+            "success": np.array([(c["runs"] - c["failed"]) / c["runs"] for c in confs_k]),
+            **{label: np.array([c["counts"].get(label, 0) / c["runs"] for c in confs_k]) for label in CLASSES[1:]},
+        }
+        ax.stackplot(ms, *(fractions[k] for k in CLASSES), colors=[COLOURS[k] for k in CLASSES],
+                     labels=[CLASS_LABELS[k] for k in CLASSES], alpha=0.85)
+        _mark_bounds(ax, bounds.get(key[1:]))
+        ax.set_title(f"{key[0]}: {key[1]}, n = {key[2]}")
+        ax.set_xlabel("number of parameters M")
+        ax.set_ylabel("fraction of runs")
+        ax.set_ylim(0, 1)
+        ax.set_xlim(ms.min(), ms.max()) if len(ms) > 1 else None
+    if keys:
+        axes[0][0].legend(loc="lower right", fontsize=6, framealpha=0.9)
+    for ax in axes[0][len(keys):]:
+        ax.set_axis_off()
+    if budget:
+        for ax, n in zip(axes[1], budget_sizes):
+            modes = sorted({b["mode"] for b in budget if int(b["n"]) == n}, key=lambda m: list(BUDGET_LABELS).index(m)
+                           if m in BUDGET_LABELS else 99)
+            for k, mode in enumerate(modes):
+                pts = sorted((b["n_params"], b["successes"] / b["runs"]) for b in budget
+                             if int(b["n"]) == n and b["mode"] == mode)
+                ax.plot([p[0] for p in pts], [p[1] for p in pts], marker=MARKERS[k % len(MARKERS)], ms=4,
+                        color=PALETTE[k % len(PALETTE)], label=BUDGET_LABELS.get(mode, mode))
+            model = next((b.get("model", "tfim-open") for b in budget if int(b["n"]) == n), "tfim-open")
+            _mark_bounds(ax, bounds.get((model, n)))
+            ax.set_title(f"success fraction vs budget: {model}, n = {n}")
+            ax.set_xlabel("number of parameters M")
+            ax.set_ylabel("success fraction (loss < 1e-4)")
+            ax.set_ylim(-0.03, 1.03)
+            ax.legend(loc="lower right", fontsize=6, framealpha=0.9)
+        for ax in axes[1][len(budget_sizes):]:
+            ax.set_axis_off()
+    fig.tight_layout()
+    return save(fig, out_stem)
+
+
+def _mark_bounds(ax, bound: tuple[str, str] | None) -> None:
+    if not bound:
+        return
+    orbit, dim = bound
+    if orbit:
+        ax.axvline(float(orbit), color="k", ls=":", lw=1, label="orbit dimension")
+    if dim:
+        ax.axvline(float(dim), color="k", ls="--", lw=1, label="dim g")

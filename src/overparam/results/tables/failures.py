@@ -1,0 +1,79 @@
+"""The classification of failed training runs (``results/tables/failures.csv``): one row per failed run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from overparam.results.tables.base import lie_bounds, options_label, split_outputs
+
+FAILURES_HEADER = (
+    "experiment", "model", "ansatz", "options", "n", "layers", "n_params", "dla_dim", "orbit_dim", "run",
+    "final_loss", "label", "grad_norm", "n_movable", "n_negative", "n_negative_full", "min_positive",
+    "continuation_loss", "continuation_grad_norm", "continuation_n_negative", "continuation_min_positive",
+    "continuation_hessians", "eigenstate", "energy_variance", "eigen_level", "seconds",
+)
+
+SUMMARY_HEADER = (
+    "experiment", "model", "n", "layers", "n_params", "dla_dim", "orbit_dim", "runs", "failed", "converges",
+    "local-minimum", "saddle", "unresolved",
+)
+
+
+def _num(value, spec: str = ".6g") -> str:
+    return "" if value is None else format(value, spec)
+
+
+def failures_rows(files: Iterable[str | Path]) -> list[list]:
+    """One row per failed run from the classification JSONs (and DLA results) in ``files``.
+
+    ``grad_norm``, ``n_negative``, ``min_positive`` describe the training end point (Hessian on the
+    QFIM's range); the ``continuation_*`` columns the point where the local continuation stopped, whose
+    state decides ``label``. ``eigenstate`` / ``energy_variance`` / ``eigen_level`` are filled for
+    local minima of energy losses.
+    """
+    rows = []
+    data, dla = split_outputs(files)
+    for conf in sorted(data, key=lambda c: (c["experiment"], c["model"], c["n"], c["n_params"])):
+        bounds = lie_bounds(dla, conf["model"], conf["n"])
+        for r in conf["results"]:
+            end, stop, eig = r["end"], r["stop"], r.get("eigenstate") or {}
+            rows.append([
+                conf["experiment"], conf["model"], conf["ansatz"], options_label(conf["options"]), conf["n"],
+                conf["layers"], conf["n_params"], *bounds, r["run"], _num(r["final_loss"], ".10g"), r["label"],
+                _num(end["grad_norm"], ".4g"), end["n_movable"], end["n_negative"], end.get("n_negative_full", ""),
+                _num(end["min_positive"], ".4g"), _num(r["continuation"]["loss"], ".10g"),
+                _num(r["continuation"]["grad_norm"], ".3g"), stop["n_negative"], _num(stop["min_positive"], ".4g"),
+                r["continuation"]["hessians"], "" if not eig else int(eig["eigenstate"]),
+                _num(eig.get("energy_variance"), ".4g"), "" if eig.get("eigen_level") is None else eig["eigen_level"],
+                f"{r['seconds']:.3f}",
+            ])
+    return rows
+
+
+def failures_summary_rows(files: Iterable[str | Path]) -> list[list]:
+    """One row per configuration: runs, failures and the count of each label."""
+    data, dla = split_outputs(files)
+    rows = []
+    for conf in sorted(data, key=lambda c: (c["experiment"], c["model"], c["n"], c["n_params"])):
+        counts = conf["counts"]
+        rows.append([conf["experiment"], conf["model"], conf["n"], conf["layers"], conf["n_params"],
+                     *lie_bounds(dla, conf["model"], conf["n"]), conf["runs"], conf["failed"],
+                     *(counts.get(k, 0) for k in ("converges", "local-minimum", "saddle", "unresolved"))])
+    return rows
+
+
+BUDGET_HEADER = ("model", "n", "layers", "n_params", "mode", "runs", "successes", "success_threshold", "seconds")
+
+
+def budget_rows(files: Iterable[str | Path]) -> list[list]:
+    """One row per (optimiser budget, configuration) of the budget study's JSON results."""
+    from overparam.fileio import read_json
+
+    rows = []
+    for path in files:
+        obj = read_json(path)
+        rows.append([obj["model"], obj["n"], obj["layers"], obj["n_params"], obj["mode"], obj["runs"],
+                     obj["successes"], obj["success_threshold"], f"{obj['seconds']:.1f}"])
+    order = {"adam3000": 0, "adam-decay": 1, "adam30000": 2, "bfgs": 3}
+    return sorted(rows, key=lambda r: (r[0], int(r[1]), int(r[3]), order.get(r[4], 9)))
