@@ -11,7 +11,7 @@ Noise model (experiment 6 of the paper; the convention is fixed here and in the 
 
   A two-qubit gate is therefore followed by ``depolarize(p)`` on each of its two qubits (not a
   two-qubit depolarizing channel). ``p`` must lie in ``[0, 1]``.
-* **global**: once, at the end, ``rho -> q rho + (1 - q) I / 2^n`` (PAPER.md item 6). A global
+* **global**: once, at the end, ``rho -> q rho + (1 - q) I / 2^n`` (the paper's extended-data noise figure). A global
   depolarizing channel commutes with every unitary and every other global channel, so applying it
   once with ``q`` equals applying it after every gate with strengths whose product is ``q``.
   ``q`` must lie in ``[0, 1]`` (``q = 1`` is noiseless).
