@@ -53,7 +53,7 @@ def cmd_noisy_qfim(args: argparse.Namespace) -> dict:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``noisy-qfim``."""
-    from overparam.geometry.sld import NOISE_CONVENTION
+    from overparam.sim.noise import NOISE_CONVENTION
 
     p = sub.add_parser(
         "noisy-qfim",

@@ -41,17 +41,12 @@ from overparam.ansatze.base import Ansatz
 from overparam.geometry.qfim import qfim
 from overparam.geometry.rank import RTOL, SpectrumRank, spectrum_rank
 from overparam.seeding import rng_for
-from overparam.sim.density import NoiseModel, check_size, check_strength, density_jacobian
+from overparam.sim.density import check_size, density_jacobian
+from overparam.sim.noise import NOISE_CONVENTION, NoiseModel, check_strength
 
 log = logging.getLogger(__name__)
 
 SUPPORT_CUTOFF = 1e-12
-
-NOISE_CONVENTION = (
-    "local: cirq.depolarize(p) on every qubit an operation acts on, after every operation "
-    "(input-preparation gates included); global: rho -> q rho + (1-q) I/2^n once at the end"
-)
-
 
 def sld_qfim_from_derivatives(
     rho: np.ndarray, drho: np.ndarray, cutoff: float = SUPPORT_CUTOFF
