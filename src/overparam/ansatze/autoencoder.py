@@ -4,7 +4,7 @@ The HEA acts on ``n`` qubits (4 in the paper) and should compress a training set
 states into the first ``n - trash`` qubits: the loss is ``1 -`` the mean probability, over the
 training states, of finding the last ``trash`` qubits in ``|0...0>``. The authors used fixed states;
 here the training set is a fixed-seed random orthonormal set of 4 states (QR of a complex Gaussian
-matrix), an honest stand-in that PAPER.md allows.
+matrix), a fixed training set of the same size as theirs.
 """
 
 from __future__ import annotations
