@@ -1,3 +1,4 @@
+import argparse
 import json
 import os
 import subprocess
@@ -80,3 +81,32 @@ def test_user_ansatz_on_pythonpath(tmp_path):
     assert data["n_params"] == 6 and 0 < data["max_rank"] <= 6
     bad = run("qfim", "qnn_cli_mod:hea", "--n", "3", "--layers", "2", "--opt", "entangler=cx", "--opt", "x=1", env=env)
     assert bad.returncode == 2 and "'x'" in bad.stderr
+
+
+def _action(parser, command, dest):
+    sub = next(a for a in parser._actions if a.dest == "command").choices[command]
+    return next(a for a in sub._actions if a.dest == dest)
+
+
+def test_runs_is_the_number_of_runs_and_seeds_its_alias():
+    from overparam.cli import build_parser
+
+    parser = build_parser()
+    base = ["train", "tfim-hva", "--n", "4", "--layers", "2"]
+    assert parser.parse_args(base).runs == 10
+    assert parser.parse_args(base + ["--runs", "3"]).runs == 3
+    assert parser.parse_args(base + ["--seeds", "3"]).runs == 3
+    assert parser.parse_args(base + ["--seeds", "3", "--seed", "7"]).seed == 7
+
+
+def test_every_depth_list_uses_the_one_layers_parser():
+    from overparam.cli import build_parser
+    from overparam.cli.common import layer_list
+
+    parser = build_parser()
+    for command in ("qfim-sweep", "noisy-qfim", "hardware-qfim"):
+        assert _action(parser, command, "layers").type is layer_list, command
+    assert layer_list("1, 2,3") == [1, 2, 3]
+    for bad in ("", "0,1", "1,x"):
+        with pytest.raises(argparse.ArgumentTypeError, match="--layers"):
+            layer_list(bad)

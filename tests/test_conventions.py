@@ -1,4 +1,4 @@
-"""Workflow conventions (issue 6, part 3): every rule logs, simulation rules are benchmarked and
+"""Workflow conventions: every rule logs, simulation rules are benchmarked and
 declare their resources, the config writes out the schema's defaults, machine settings stay in
 profiles, and ``snakemake --lint`` is clean.
 
@@ -85,7 +85,7 @@ def _schema_defaults(schema: dict, path: tuple = ()) -> list[tuple[tuple, object
 
 
 def test_config_writes_out_every_schema_default_and_validates():
-    from overparam.workflow_config import check_config, schema_errors
+    from overparam.config.checks import check_config, schema_errors
 
     schema_path = ROOT / "config/schema.yaml"
     schema = yaml.safe_load(schema_path.read_text())

@@ -217,8 +217,8 @@ def test_xxz_study_runs_through_snakemake(tmp_path):
 
 
 def test_check_studies_names_the_key_and_the_module(tmp_path, monkeypatch):
-    from overparam.workflow_config import ConfigError
-    from overparam.workflow_studies import check_studies
+    from overparam.config.checks import ConfigError
+    from overparam.config.studies import check_studies
 
     _user_module(tmp_path, BAD_MODULES["unsupported gate"][0])
     monkeypatch.syspath_prepend(str(tmp_path))

@@ -199,7 +199,7 @@ def test_landscape_cli_end_to_end(tmp_path):
 def test_config_checks_name_the_bad_key():
     import yaml
 
-    from overparam.workflow_config import ConfigError, check_config
+    from overparam.config.checks import ConfigError, check_config
 
     with open("config/quick.yaml") as fh:
         base = yaml.safe_load(fh)

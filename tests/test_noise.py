@@ -14,13 +14,13 @@ from overparam.geometry.rank import spectrum_rank
 from overparam.geometry.sld import SUPPORT_CUTOFF, sld_qfim, sld_qfim_from_derivatives, sld_spectrum
 from overparam.sim.density import (
     MAX_QUBITS,
-    NoiseModel,
     check_size,
     cirq_density_matrix,
     density_jacobian,
     density_matrix,
     noisy_cirq_circuit,
 )
+from overparam.sim.noise import NoiseModel
 
 PAULI = {
     "X": np.array([[0, 1], [1, 0]], dtype=complex),

@@ -9,7 +9,7 @@ import sympy
 from overparam.ansatze import build_ansatz, from_circuit
 from overparam.ansatze import registry
 from overparam.ansatze.layout import circuit_layout, circuit_summary, default_panels, gate_counts, gate_kind
-from overparam.cli_circuits import parse_panel
+from overparam.cli.circuits import parse_panel
 from overparam.errors import BadInput
 
 PROV = {"git_commit": "x", "config_hash": "y", "packages": {}, "python": "3", "cpu": "c", "gpu": "none"}

@@ -4,11 +4,11 @@ import sys
 
 from snakemake.utils import validate
 
-from overparam.workflow_config import ConfigError, check_config, schema_errors
+from overparam.config.checks import ConfigError, check_config, schema_errors
 
 # One line and exit status 2 for a bad config, before any job starts; snakemake's own validate()
 # then fills in schema defaults.
-from overparam.workflow_studies import add_python_path, check_studies
+from overparam.config.studies import add_python_path, check_studies
 
 try:
     # User ansatz modules (config pythonpath) must be importable by the checks below and every job.

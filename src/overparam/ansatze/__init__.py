@@ -1,11 +1,13 @@
 """Ansätze: parametrized Cirq circuits, the registry, and a user's own ``package.module:function``."""
 
 from overparam.ansatze.base import Ansatz, EnergyLoss, Loss, ZeroProjectorLoss, circuit_symbols, from_circuit
-from overparam.ansatze.registry import Option, build_ansatz, parse_options, register, registered
+from overparam.ansatze.entry import Entry, Option
+from overparam.ansatze.registry import build_ansatz, parse_options, registered
 
 __all__ = [
     "Ansatz",
     "EnergyLoss",
+    "Entry",
     "Loss",
     "Option",
     "ZeroProjectorLoss",
@@ -13,6 +15,5 @@ __all__ = [
     "circuit_symbols",
     "from_circuit",
     "parse_options",
-    "register",
     "registered",
 ]

@@ -4,7 +4,7 @@ The HEA acts on ``n`` qubits (4 in the paper) and should compress a training set
 states into the first ``n - trash`` qubits: the loss is ``1 -`` the mean probability, over the
 training states, of finding the last ``trash`` qubits in ``|0...0>``. The authors used fixed states;
 here the training set is a fixed-seed random orthonormal set of 4 states (QR of a complex Gaussian
-matrix), an honest stand-in that PAPER.md allows.
+matrix), a fixed training set of the same size as theirs.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 
 from overparam.ansatze.base import Ansatz, ZeroProjectorLoss, from_circuit
 from overparam.ansatze.hea import hea_circuit
-from overparam.ansatze.registry import Option, register
+from overparam.ansatze.entry import Entry, Option
 from overparam.errors import BadInput
 
 N_TRAINING_STATES = 4
@@ -37,17 +37,6 @@ def _parse_nonneg(raw: str) -> int:
     return value
 
 
-@register(
-    "autoencoder-hea",
-    "Quantum autoencoder: the hardware-efficient ansatz compresses a fixed-seed random orthonormal "
-    "set of 4 states; loss 1 - mean P(trash qubits in |0>)",
-    options=(
-        Option("trash", 2, _parse_nonneg, "an integer between 1 and n-1"),
-        Option("state_seed", 0, _parse_nonneg, "a non-negative integer"),
-    ),
-    min_n=2,
-    max_n=12,
-)
 def autoencoder_hea(n: int, layers: int, trash: int = 2, state_seed: int = 0) -> Ansatz:
     """The autoencoder on ``n`` qubits whose last ``trash`` qubits are discarded."""
     if not 1 <= trash <= n - 1:
@@ -66,3 +55,17 @@ def autoencoder_hea(n: int, layers: int, trash: int = 2, state_seed: int = 0) ->
         init_range=(0.0, 2 * np.pi),
         qubits=qubits,
     )
+
+
+ENTRY = Entry(
+    "autoencoder-hea",
+    "Quantum autoencoder: the hardware-efficient ansatz compresses a fixed-seed random orthonormal "
+    "set of 4 states; loss 1 - mean P(trash qubits in |0>)",
+    options=(
+        Option("trash", 2, _parse_nonneg, "an integer between 1 and n-1"),
+        Option("state_seed", 0, _parse_nonneg, "a non-negative integer"),
+    ),
+    min_n=2,
+    max_n=12,
+    builder=autoencoder_hea,
+)

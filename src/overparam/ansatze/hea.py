@@ -3,7 +3,7 @@
 An RY and an RX on every qubit, then per layer: CZ on pairs (0,1),(2,3),..., RY+RX on every qubit
 those CZs touched, CZ on pairs (1,2),(3,4),..., RY+RX on every qubit those CZs touched. For even
 ``n`` the first set touches all qubits and the second qubits 1..n-2; for odd ``n`` the two sets
-touch 0..n-2 and 1..n-1 (the "two halves swap their rotation sets" of PAPER.md). Either way a
+touch 0..n-2 and 1..n-1 (the two halves of a layer swap their rotation sets). Either way a
 layer holds ``2(2n-2)`` angles and ``M = 2n + 2L(2n-2)``; every angle is its own symbol.
 """
 

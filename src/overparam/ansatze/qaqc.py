@@ -14,7 +14,7 @@ import scipy.stats
 
 from overparam.ansatze.base import Ansatz, ZeroProjectorLoss, from_circuit
 from overparam.ansatze.hea import hea_circuit
-from overparam.ansatze.registry import Option, register
+from overparam.ansatze.entry import Entry, Option
 
 
 def target_unitary(n: int, seed: int) -> np.ndarray:
@@ -29,14 +29,6 @@ def _parse_seed(raw: str) -> int:
     return value
 
 
-@register(
-    "qaqc-hea",
-    "Quantum-assisted compiling of a fixed-seed Haar-random n-qubit unitary with the hardware-"
-    "efficient ansatz on 2n qubits (Hilbert-Schmidt test, M = 2n + 2L(2n-2))",
-    options=(Option("unitary_seed", 0, _parse_seed, "a non-negative integer"),),
-    min_n=2,
-    max_n=8,
-)
 def qaqc_hea(n: int, layers: int, unitary_seed: int = 0) -> Ansatz:
     """The compiling circuit for an ``n``-qubit target (``2n`` qubits in all)."""
     qubits = cirq.LineQubit.range(2 * n)
@@ -58,3 +50,14 @@ def qaqc_hea(n: int, layers: int, unitary_seed: int = 0) -> Ansatz:
         init_range=(0.0, 2 * np.pi),
         qubits=qubits,
     )
+
+
+ENTRY = Entry(
+    "qaqc-hea",
+    "Quantum-assisted compiling of a fixed-seed Haar-random n-qubit unitary with the hardware-"
+    "efficient ansatz on 2n qubits (Hilbert-Schmidt test, M = 2n + 2L(2n-2))",
+    options=(Option("unitary_seed", 0, _parse_seed, "a non-negative integer"),),
+    min_n=2,
+    max_n=8,
+    builder=qaqc_hea,
+)

@@ -13,62 +13,19 @@ from typing import Any, Callable, Mapping
 
 import cirq
 
+from overparam.ansatze import autoencoder, qaqc, tfim
 from overparam.ansatze.base import Ansatz, from_circuit
+from overparam.ansatze.entry import Entry, Option
 from overparam.errors import BadInput
 
 
-@dataclasses.dataclass(frozen=True)
-class Option:
-    """One ansatz option: its default, how a string becomes a value, and what is accepted."""
-
-    name: str
-    default: Any
-    parse: Callable[[str], Any]
-    accepted: str
-    choices: tuple[str, ...] | None = None
-
-
-@dataclasses.dataclass(frozen=True)
-class Entry:
-    name: str
-    description: str
-    builder: Callable[..., Ansatz]
-    options: tuple[Option, ...]
-    min_n: int = 2
-    max_n: int | None = None
-
-
-_REGISTRY: dict[str, Entry] = {}
-
-
-def register(
-    name: str, description: str, options: tuple[Option, ...] = (), min_n: int = 2, max_n: int | None = None
-) -> Callable[[Callable[..., Ansatz]], Callable[..., Ansatz]]:
-    """Decorator that adds a builder to the registry under ``name``."""
-
-    def wrap(fn: Callable[..., Ansatz]) -> Callable[..., Ansatz]:
-        _REGISTRY[name] = Entry(name, description, fn, tuple(options), min_n, max_n)
-        return fn
-
-    return wrap
+#: Every built-in ansatz, written out once.
+_REGISTRY: dict[str, Entry] = {entry.name: entry for entry in (autoencoder.ENTRY, qaqc.ENTRY, tfim.ENTRY)}
 
 
 def registered() -> list[Entry]:
     """The registered ansätze, sorted by name."""
-    _load_builtin()
     return [_REGISTRY[k] for k in sorted(_REGISTRY)]
-
-
-def _load_builtin() -> None:
-    # Importing the modules registers their builders; done lazily to keep the bottom layer acyclic.
-    from overparam.ansatze import tfim  # noqa: F401
-
-    for module in ("qaqc", "autoencoder", "xxz"):
-        try:
-            importlib.import_module(f"overparam.ansatze.{module}")
-        except ModuleNotFoundError as err:
-            if err.name != f"overparam.ansatze.{module}":
-                raise
 
 
 def parse_options(pairs: list[str] | None) -> dict[str, str]:
@@ -99,7 +56,6 @@ def build_ansatz(name: str, n: int, layers: int, options: Mapping[str, str] | No
     options = dict(options or {})
     if ":" in name:
         return _build_user(name, n, layers, options)
-    _load_builtin()
     entry = _REGISTRY.get(name)
     if entry is None:
         known = ", ".join(sorted(_REGISTRY))

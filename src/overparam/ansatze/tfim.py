@@ -11,7 +11,7 @@ import numpy as np
 import sympy
 
 from overparam.ansatze.base import Ansatz, EnergyLoss, from_circuit
-from overparam.ansatze.registry import Option, register
+from overparam.ansatze.entry import Entry, Option
 from overparam.freefermion import tfim_ground_energy
 from overparam.hamiltonians import BOUNDARIES, bonds, ground_energy, tfim_hamiltonian
 
@@ -25,15 +25,6 @@ def _parse_g(raw: str) -> float:
     return value
 
 
-@register(
-    "tfim-hva",
-    "Hamiltonian variational ansatz for the transverse-field Ising chain, H = -sum ZZ - g sum X; "
-    "two shared angles per layer (M = 2p), residual energy as loss",
-    options=(
-        Option("boundary", "periodic", str, "periodic or open", choices=BOUNDARIES),
-        Option("g", 1.0, _parse_g, "a finite float"),
-    ),
-)
 def tfim_hva(n: int, layers: int, boundary: str = "periodic", g: float = 1.0) -> Ansatz:
     """The paper's TFIM HVA on ``n`` qubits with ``layers`` layers."""
     qubits = cirq.LineQubit.range(n)
@@ -61,3 +52,15 @@ def tfim_hva(n: int, layers: int, boundary: str = "periodic", g: float = 1.0) ->
         init_range=(0.0, np.pi),
         qubits=qubits,
     )
+
+
+ENTRY = Entry(
+    "tfim-hva",
+    "Hamiltonian variational ansatz for the transverse-field Ising chain, H = -sum ZZ - g sum X; "
+    "two shared angles per layer (M = 2p), residual energy as loss",
+    options=(
+        Option("boundary", "periodic", str, "periodic or open", choices=BOUNDARIES),
+        Option("g", 1.0, _parse_g, "a finite float"),
+    ),
+    builder=tfim_hva,
+)

@@ -20,6 +20,11 @@ sqrt(lambda_k + lambda_l)`` (``d_i rho`` is Hermitian), so ``F`` is positive sem
 construction. Ranks use :func:`overparam.geometry.rank.spectrum_rank` with the double-precision
 relative tolerance ``RTOL['double'] = 1e-10`` (the density matrices and their derivatives are exact
 to double precision); every spectrum is kept whole.
+
+:func:`noisy_qfim_payload` is the whole sweep behind ``overparam noisy-qfim`` (experiment 6): the
+same random points per depth as ``overparam qfim``, evaluated noiselessly, under each local
+strength alone and under each global strength alone, with the pure-state QFIM at the same points as
+an in-run check of the noiseless limit.
 """
 
 from __future__ import annotations
@@ -31,14 +36,17 @@ from typing import Sequence
 
 import numpy as np
 
+from overparam.ansatze import build_ansatz
 from overparam.ansatze.base import Ansatz
+from overparam.geometry.qfim import qfim
 from overparam.geometry.rank import RTOL, SpectrumRank, spectrum_rank
-from overparam.sim.density import NoiseModel, density_jacobian
+from overparam.seeding import rng_for
+from overparam.sim.density import check_size, density_jacobian
+from overparam.sim.noise import NOISE_CONVENTION, NoiseModel, check_strength
 
 log = logging.getLogger(__name__)
 
 SUPPORT_CUTOFF = 1e-12
-
 
 def sld_qfim_from_derivatives(
     rho: np.ndarray, drho: np.ndarray, cutoff: float = SUPPORT_CUTOFF
@@ -136,3 +144,63 @@ def noisy_qfim_records(ansatz: Ansatz, points: np.ndarray, settings: Sequence[No
             "%s n=%d layers=%d noise=%s %.3g: ranks %s", ansatz.name, ansatz.n, ansatz.layers, kind, strength, ranks
         )
     return records
+
+
+def noisy_qfim_payload(
+    ansatz_name: str,
+    n: int,
+    options: dict[str, str],
+    layers: list[int],
+    local: list[float],
+    global_q: list[float],
+    samples: int,
+    seed: int,
+    label: str | None = None,
+) -> dict:
+    """Compute the noisy-QFIM sweep; every input is checked before the first simulation."""
+    for p in local:
+        check_strength("local", p)
+    for q in global_q:
+        check_strength("global", q)
+    ansaetze = [build_ansatz(ansatz_name, n, p, options) for p in layers]
+    for a in ansaetze:
+        check_size(a.n_qubits)
+    settings = noise_settings(local, global_q)
+    t_start = time.perf_counter()
+    records, pure, deviation = [], [], 0.0
+    for a in ansaetze:
+        # Same derivation as overparam.geometry.sweeps.qfim_samples: identical points per depth.
+        rng = rng_for(seed, a.name, a.n, a.layers, sorted(a.options.items()))
+        points = a.random_parameters(rng, samples)
+        records += noisy_qfim_records(a, points, settings)
+        pure_spectra = []
+        for x in points:
+            f_pure = qfim(a, x, "cirq")
+            deviation = max(deviation, float(np.abs(sld_qfim(a, x, NoiseModel()) - f_pure).max()))
+            pure_spectra.append(spectrum_rank(f_pure, RTOL["double"]))
+        pure.append(
+            {
+                "layers": a.layers,
+                "n_params": a.n_params,
+                "ranks": [s.rank for s in pure_spectra],
+                "spectra": [[float(v) for v in s.eigenvalues] for s in pure_spectra],
+            }
+        )
+        log.info("%s n=%d layers=%d done (%.1f s)", a.name, n, a.layers, time.perf_counter() - t_start)
+    return {
+        "model": label or ansatz_name,
+        "ansatz": ansatz_name,
+        "n": n,
+        "options": {k: str(v) for k, v in ansaetze[0].options.items()},
+        "seed": seed,
+        "samples": samples,
+        "local": list(local),
+        "global": list(global_q),
+        "noise_convention": NOISE_CONVENTION,
+        "support_cutoff": SUPPORT_CUTOFF,
+        "tolerance": RTOL["double"],
+        "records": records,
+        "pure_state": pure,
+        "noiseless_max_deviation": deviation,
+        "seconds": time.perf_counter() - t_start,
+    }

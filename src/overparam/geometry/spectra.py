@@ -4,13 +4,16 @@ The points come from a training shard (``overparam train --curves``): its ``init
 random points drawn uniformly from the ansatz's initial-angle range, and its ``final_params`` whose
 final loss is below a threshold are converged solutions. Nothing here trains: the spectra reuse the
 training runs, and every check (shard matches the ansatz, a converged run exists, the request fits
-in memory) runs before the first simulation.
+in memory) runs before the first simulation. :func:`spectra_payload` is the whole computation
+behind ``overparam spectra``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
+import time
 from typing import Mapping
 
 import numpy as np
@@ -28,6 +31,8 @@ from overparam.geometry.rank import HESSIAN_RTOL, RTOL, spectrum_rank
 # (fixed 512 MiB plus 2 kB per parameter x amplitude) gives 928 MiB there.
 BYTES_PER_TANGENT_AMPLITUDE = 2048
 FIXED_BYTES = 512 * 2**20
+
+log = logging.getLogger(__name__)
 
 
 def physical_memory_bytes() -> int:
@@ -143,3 +148,74 @@ def point_spectra(engine, ansatz: Ansatz, params: np.ndarray) -> list[dict]:
             }
         )
     return out
+
+
+def load_shard(path: str) -> dict:
+    """The arrays of a training shard (``overparam train --curves``); one line of error if unreadable."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    except (OSError, ValueError) as exc:
+        raise BadInput(
+            f"--shard {path!r} cannot be read ({exc}); expected a .npz written by 'overparam train --curves'"
+        ) from exc
+
+
+def spectra_payload(ansatz_name: str, n: int, layers: int, options: dict[str, str], shard_path: str, random: int,
+                    solutions: int, converged_below: float, max_memory_mb: float | None, label: str | None,
+                    polish: bool = False) -> dict:
+    """Check everything, then compute the spectra at the shard's random and converged points."""
+    from overparam.ansatze import build_ansatz
+
+    if not converged_below > 0:
+        raise BadInput(f"--converged-below {converged_below} is not accepted; expected a positive float")
+    if random < 0 or solutions < 0 or random + solutions == 0:
+        raise BadInput(f"--random {random} --solutions {solutions} are not accepted; expected counts >= 0, not both 0")
+    ansatz = build_ansatz(ansatz_name, n, layers, options)
+    if ansatz.loss is None:
+        raise BadInput(f"ansatz {ansatz_name!r} defines no loss; the Hessian needs one")
+    limit = None if max_memory_mb is None else int(max_memory_mb * 2**20)
+    need = check_memory(ansatz, limit)
+    shard = load_shard(shard_path)
+    check_shard(shard, ansatz, shard_path)
+    points = select_points(shard, random, solutions, converged_below, shard_path)
+    from overparam.sim.engine import build_engine
+
+    t0 = time.perf_counter()
+    engine = build_engine(ansatz)
+    params = np.array(points.params, copy=True)
+    train_losses = engine.loss(params) if len(params) else np.zeros(0)
+    if polish:
+        # Training stops after a fixed number of steps; trust-region Newton on the exact Hessian takes
+        # each converged solution the rest of the way to the minimum (|grad| ~ 1e-10), so the
+        # Hessian's zero modes are not masked by a residual slope.
+        from overparam.geometry.landscape import refine
+
+        for k, kind in enumerate(points.kind):
+            if kind == "converged":
+                params[k] = refine(engine, params[k]).params
+    results = point_spectra(engine, ansatz, params)
+    records = [{"kind": k, "run": r, "train_loss": float(tl), "polished": bool(polish and k == "converged"), **res}
+               for k, r, tl, res in zip(points.kind, points.run, train_losses, results)]
+    for rec in records:
+        log.info("%s run %d: loss %.3e, QFIM rank %s, Hessian rank %d (index %d)", rec["kind"], rec["run"],
+                 rec["loss"], rec["qfim_rank"], rec["hessian_rank"], rec["hessian_index"])
+    losses = np.asarray(shard["final_losses"], dtype=float)
+    return {
+        "model": label or ansatz_name,
+        "ansatz": ansatz_name,
+        "n": n,
+        "layers": layers,
+        "options": {k: str(v) for k, v in ansatz.options.items()},
+        "n_params": ansatz.n_params,
+        "shard": shard_path,
+        "runs_in_shard": int(losses.size),
+        "converged_in_shard": int(np.count_nonzero(losses < converged_below)),
+        "converged_below": converged_below,
+        "polish": polish,
+        "qfim_tolerance": RTOL["double"],
+        "hessian_tolerance": HESSIAN_RTOL,
+        "memory_estimate_bytes": need,
+        "points": records,
+        "seconds": time.perf_counter() - t0,
+    }

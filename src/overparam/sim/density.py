@@ -1,6 +1,7 @@
 """Exact, differentiable density-matrix simulation of an ansatz under depolarizing noise.
 
-Noise model (experiment 6 of the paper; the convention is fixed here and in the tests):
+Noise model (:class:`overparam.sim.noise.NoiseModel`, experiment 6 of the paper; the convention is
+fixed here and in the tests):
 
 * **local**: after *every* operation of the circuit (the fixed input-preparation gates such as the
   Hadamards included, since a device applies noise after them too), a single-qubit depolarizing
@@ -11,7 +12,7 @@ Noise model (experiment 6 of the paper; the convention is fixed here and in the 
 
   A two-qubit gate is therefore followed by ``depolarize(p)`` on each of its two qubits (not a
   two-qubit depolarizing channel). ``p`` must lie in ``[0, 1]``.
-* **global**: once, at the end, ``rho -> q rho + (1 - q) I / 2^n`` (PAPER.md item 6). A global
+* **global**: once, at the end, ``rho -> q rho + (1 - q) I / 2^n`` (the paper's extended-data noise figure). A global
   depolarizing channel commutes with every unitary and every other global channel, so applying it
   once with ``q`` equals applying it after every gate with strengths whose product is ``q``.
   ``q`` must lie in ``[0, 1]`` (``q = 1`` is noiseless).
@@ -41,38 +42,12 @@ import numpy as np
 from overparam.ansatze.base import Ansatz
 from overparam.errors import BadInput
 from overparam.sim.generators import normalize_circuit, operation_generator
+from overparam.sim.noise import NoiseModel
 
 # 8 qubits: rho is 256 x 256 (1 MiB), its Jacobian at M = 100 parameters about 100 MiB, and the
 # stacked gates 2 MiB per operation (a few hundred MiB for a deep circuit). At 10 qubits each of
 # these grows 16-fold, past the memory of a workstation.
 MAX_QUBITS = 8
-
-
-@dataclasses.dataclass(frozen=True)
-class NoiseModel:
-    """Local depolarizing strength ``local`` after every gate and global strength ``global_q``."""
-
-    local: float = 0.0
-    global_q: float = 1.0
-
-    def __post_init__(self) -> None:
-        check_strength("local", self.local)
-        check_strength("global", self.global_q)
-
-    @property
-    def noiseless(self) -> bool:
-        return self.local == 0.0 and self.global_q == 1.0
-
-
-def check_strength(kind: str, value: float) -> float:
-    """Return ``value`` if it is a noise strength in ``[0, 1]``, else raise :class:`BadInput`."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise BadInput(f"{kind} noise strength {value!r} is not accepted; expected a number in [0, 1]") from None
-    if not np.isfinite(v) or not 0.0 <= v <= 1.0:
-        raise BadInput(f"{kind} noise strength {value!r} is not accepted; expected a number in [0, 1]")
-    return v
 
 
 def check_size(n_qubits: int) -> None:

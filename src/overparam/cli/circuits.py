@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 
+from overparam.cli.common import add_common, emit, positive_int
 from overparam.errors import BadInput
 
 
@@ -49,8 +50,6 @@ def circuits_payload(layers: int, extra: list[tuple[str, int, dict[str, str]]], 
 
 def cmd_circuits(args: argparse.Namespace) -> dict:
     """Run ``overparam circuits`` and emit its JSON object."""
-    from overparam.cli import _emit
-
     payload = circuits_payload(args.layers, [parse_panel(r) for r in args.add], not args.no_registered)
 
     def human(p: dict) -> str:
@@ -64,11 +63,11 @@ def cmd_circuits(args: argparse.Namespace) -> dict:
             )
         return "\n\n".join(blocks)
 
-    _emit(args, payload, human)
+    emit(args, payload, human)
     return payload
 
 
-def register(sub: argparse._SubParsersAction, add_ansatz_args, add_common, positive_int) -> None:
+def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``circuits`` subcommand."""
     p = sub.add_parser("circuits", help="circuit layouts, gate counts and text diagrams of the ansätze (supp3)")
     p.add_argument("--layers", type=positive_int("--layers", 1), default=2, help="layers of every circuit (default 2)")

@@ -1,28 +1,15 @@
 """``overparam hardware-qfim``: QFIM rank versus depth on a Google processor (virtual or real).
 
-Registered in :data:`overparam.commands.REGISTRARS`. Every argument is checked (backend kind,
-processor id, credentials for the real engine, ansatz options, device fit) before the first job
-is submitted.
+Every argument is checked (backend kind, processor id, credentials for the real engine, ansatz
+options, device fit) before the first job is submitted.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 import time
-from typing import Callable
 
-
-
-def _layer_list(raw: str) -> list[int]:
-    try:
-        values = [int(v) for v in raw.replace(",", " ").split()]
-    except ValueError:
-        values = []
-    if not values or min(values) < 1:
-        raise argparse.ArgumentTypeError(f"--layers {raw!r} is not accepted; expected integers >= 1, e.g. 1,2,3")
-    return values
+from overparam.cli.common import add_ansatz_args, add_common, add_label_and_out, emit, positive_int
 
 
 def _positive_float(raw: str) -> float:
@@ -38,7 +25,6 @@ def _positive_float(raw: str) -> float:
 def cmd_hardware_qfim(args: argparse.Namespace) -> dict:
     """Run the sweep and print/write one JSON object (see :mod:`overparam.geometry.hardware_sweep`)."""
     from overparam.ansatze import build_ansatz, parse_options
-    from overparam.fileio import write_json
     from overparam.geometry.hardware_sweep import hardware_qfim_sweep
     from overparam.sim.google import BackendSpec, compile_for_device, lower_circuit, open_backend
     from overparam.sim.google.backends import _check_spec, check_engine_access
@@ -80,32 +66,24 @@ def cmd_hardware_qfim(args: argparse.Namespace) -> dict:
         "records": records,
         "seconds": time.perf_counter() - t0,
     }
-    if args.out:
-        write_json(args.out, payload)
-    if args.json:
-        sys.stdout.write(json.dumps(payload) + "\n")
-    elif not args.out:
-        for r in records:
-            ranks = [s["rank"] for s in r["samples"]]
-            exact = [s["exact_rank"] for s in r["samples"]]
-            sys.stdout.write(f"layers={r['layers']} M={r['n_params']}: shot ranks {ranks}, exact ranks {exact}\n")
+
+    def human(p: dict) -> str:
+        return "\n".join(
+            f"layers={r['layers']} M={r['n_params']}: shot ranks {[s['rank'] for s in r['samples']]}, "
+            f"exact ranks {[s['exact_rank'] for s in r['samples']]}"
+            for r in p["records"]
+        )
+
+    emit(args, payload, human)
     return payload
 
 
-def register(
-    sub: argparse._SubParsersAction,
-    add_ansatz_args: Callable[..., None],
-    add_common: Callable[[argparse.ArgumentParser], None],
-    positive_int: Callable[[str, int], Callable[[str], int]],
-) -> None:
-    """Add ``hardware-qfim`` to the ``overparam`` parser."""
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``hardware-qfim``."""
     from overparam.sim.google.backends import BACKEND_KINDS, NOISY_SIMULATORS
 
     p = sub.add_parser("hardware-qfim", help="QFIM rank vs depth from shots on a Google processor (virtual or real)")
-    p.add_argument("ansatz", help="registered name or package.module:function")
-    p.add_argument("--n", type=positive_int("--n", 2), required=True, help="number of qubits")
-    p.add_argument("--layers", type=_layer_list, required=True, help="depths, e.g. 1,2,3")
-    p.add_argument("--opt", action="append", default=[], metavar="KEY=VALUE", help="ansatz option (repeatable)")
+    add_ansatz_args(p, layers="sweep")
     p.add_argument("--backend", choices=BACKEND_KINDS, default="virtual-noiseless", help="google backend kind")
     p.add_argument("--processor", default="rainbow", help="processor id (virtual: rainbow, weber, willow_pink)")
     p.add_argument("--project-id", help="Google Cloud project (engine backend only)")
@@ -117,10 +95,6 @@ def register(
     p.add_argument("--samples", type=positive_int("--samples", 1), default=1, help="random points per depth")
     p.add_argument("--seed", type=int, default=0, help="seed of the random points (default 0)")
     p.add_argument("--z", type=_positive_float, default=3.0, help="rank cut in units of the shot noise (default 3)")
-    p.add_argument("--label", help="model name recorded in the output")
-    p.add_argument("--out", help="write the JSON object to this file (atomically)")
+    add_label_and_out(p)
     add_common(p)
     p.set_defaults(func=cmd_hardware_qfim)
-
-
-__all__ = ["cmd_hardware_qfim", "register"]

@@ -1,15 +1,15 @@
-"""Semantic checks of the workflow config beyond its JSON schema (run before the DAG starts)."""
+"""Schema validation and model checks of the workflow config (run before the DAG starts)."""
 
 from __future__ import annotations
 
 from typing import Any, Mapping
 
 from overparam.ansatze import build_ansatz
+from overparam.config import ConfigError
+from overparam.config.geometry import check_geometry_config
 from overparam.errors import BadInput
 
-
-class ConfigError(ValueError):
-    """The config names something that does not exist or cannot be built."""
+__all__ = ["ConfigError", "check_config", "schema_errors"]
 
 
 def _runs(config: Mapping[str, Any]):
@@ -48,7 +48,9 @@ def check_config(config: Mapping[str, Any]) -> None:
     ext1 = config.get("ext1")
     if ext1:
         if ext1["model"] not in models:
-            raise ConfigError(f"ext1.model: model {ext1['model']!r} is not defined; defined models: {', '.join(models)}")
+            raise ConfigError(
+                f"ext1.model: model {ext1['model']!r} is not defined; defined models: {', '.join(models)}"
+            )
         n, p = ext1["n"], min(ext1["layers"])
         old = smallest.get(ext1["model"])
         smallest[ext1["model"]] = (min(n, old[0]), min(p, old[1])) if old else (n, p)
@@ -58,9 +60,7 @@ def check_config(config: Mapping[str, Any]) -> None:
             build_ansatz(extra["ansatz"], extra["n"], 1, options)
         except BadInput as err:
             raise ConfigError(f"supp3.extra[{k}]: {err}") from err
-    from overparam.workflow_geometry import check_geometry_config
-
-    check_geometry_config(config, ConfigError)
+    check_geometry_config(config)
     hardware = config.get("hardware") or {}
     if hardware.get("enabled"):
         _check_hardware(hardware, models, smallest)
@@ -103,5 +103,6 @@ def _check_hardware(hardware: Mapping[str, Any], models: Mapping[str, Any], smal
         processor = hardware.get("processor", "rainbow")
         if processor not in virtual_processors():
             raise ConfigError(
-                f"hardware.processor: {processor!r} is not a virtual processor; accepted: {', '.join(virtual_processors())}"
+                f"hardware.processor: {processor!r} is not a virtual processor; "
+                f"accepted: {', '.join(virtual_processors())}"
             )

@@ -1,37 +1,18 @@
-"""``overparam check-ansatz`` and ``overparam study``: a user's ansatz through the whole analysis.
-
-``check-ansatz`` is the fast pre-flight check the workflow runs on every user ansatz before its DAG
-starts. ``study render`` draws a study's figure and writes its book page from its three tables;
-``study tutorial`` writes the numbers the tutorial page includes.
+"""``overparam study render`` and ``overparam study tutorial``: a user study's figure, book page and
+tutorial numbers, from the study's three tables (DLA, QFIM sweep, training).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from pathlib import Path
 
-
-def cmd_check_ansatz(args: argparse.Namespace) -> dict:
-    from overparam.ansatze import parse_options
-    from overparam.workflow_studies import check_ansatz
-
-    ansatz = check_ansatz(args.ansatz, args.n, args.layers, parse_options(args.opt), train=args.train)
-    payload = {
-        "ansatz": args.ansatz,
-        "n": args.n,
-        "layers": args.layers,
-        "n_params": ansatz.n_params,
-        "n_qubits": ansatz.n_qubits,
-        "loss": ansatz.loss.kind if ansatz.loss is not None else None,
-        "ok": True,
-    }
-    sys.stdout.write((json.dumps(payload) if args.json else f"{args.ansatz}: ok, M = {ansatz.n_params}") + "\n")
-    return payload
+from overparam.cli.common import Parser, add_common, emit_json
+from overparam.errors import BadInput
 
 
 def cmd_study_render(args: argparse.Namespace) -> dict:
+    """Draw the study figure and write its book page (with the provenance and rule wall times)."""
     from overparam.figures.study import draw
     from overparam.fileio import write_text
     from overparam.report.study import study_page, summarize
@@ -52,13 +33,12 @@ def cmd_study_render(args: argparse.Namespace) -> dict:
     (page.parent / "figures" / png.name).write_bytes(png.read_bytes())
     write_text(page, study_page(args.name, args.title, summary, settings, provenance(args.config_hash), wall))
     payload = {"study": args.name, "page": str(page), "figure": [str(p) for p in paths]}
-    if args.json:
-        sys.stdout.write(json.dumps(payload) + "\n")
+    emit_json(args, payload)
     return payload
 
 
 def cmd_study_tutorial(args: argparse.Namespace) -> dict:
-    from overparam.errors import BadInput
+    """Write the numbers the tutorial page includes (a note when no study was run)."""
     from overparam.fileio import write_text
     from overparam.report.study import summarize, tutorial_numbers
 
@@ -71,21 +51,14 @@ def cmd_study_tutorial(args: argparse.Namespace) -> dict:
     else:
         write_text(args.out, tutorial_numbers(None, None, None))
     payload = {"study": args.name, "out": args.out}
-    if args.json:
-        sys.stdout.write(json.dumps(payload) + "\n")
+    emit_json(args, payload)
     return payload
 
 
-def register(sub: argparse._SubParsersAction, add_ansatz_args, add_common, positive_int) -> None:
-    """Add the ``check-ansatz`` and ``study`` subcommands."""
-    p = sub.add_parser("check-ansatz", help="build an ansatz once and check its gates (no simulation)")
-    add_ansatz_args(p, layers_default=1)
-    p.add_argument("--train", action="store_true", help="also require a loss (the ansatz will be trained)")
-    add_common(p)
-    p.set_defaults(func=cmd_check_ansatz)
-
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``study render`` and ``study tutorial``."""
     p_s = sub.add_parser("study", help="a user study's figure, book page and tutorial numbers")
-    s_sub = p_s.add_subparsers(dest="study_command", required=True, parser_class=p_s.__class__)
+    s_sub = p_s.add_subparsers(dest="study_command", required=True, parser_class=Parser)
     p_r = s_sub.add_parser("render", help="draw the study figure and write its book page")
     p_r.add_argument("name", help="study name (config key under studies:)")
     p_r.add_argument("--title", required=True, help="page title")

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from overparam.ansatze import build_ansatz
+from overparam.config import ConfigError
 from overparam.errors import BadInput
-from overparam.workflow_config import ConfigError
 
 
 def check_ansatz(spec: str, n: int, layers: int, options: Mapping[str, Any] | None = None, *, train: bool = False):
@@ -88,7 +88,9 @@ def check_studies(config: Mapping[str, Any]) -> None:
     for name, study in studies.items():
         model = study["model"]
         if model not in models:
-            raise ConfigError(f"studies.{name}.model: model {model!r} is not defined; defined models: {', '.join(models)}")
+            raise ConfigError(
+                f"studies.{name}.model: model {model!r} is not defined; defined models: {', '.join(models)}"
+            )
         spec = models[model]
         train_n = {s["n"] for s in study["train"]["sweeps"]}
         for n in study_sizes(study):

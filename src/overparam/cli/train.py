@@ -1,0 +1,71 @@
+"""``overparam train``: Adam from random initialisations, the paper's training protocol.
+
+``--runs K`` is the number of independent runs (``--seeds K`` stays accepted as its alias);
+``--seed`` is the base seed every run's initial angles derive from.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from overparam.cli.common import add_ansatz_args, add_common, add_gpu_flag, add_label_and_out, emit, positive_int
+from overparam.errors import BadInput
+
+
+def cmd_train(args: argparse.Namespace) -> dict:
+    """Check every argument, train, and emit the JSON object (final losses, optional spectra)."""
+    from overparam.ansatze import build_ansatz, parse_options
+
+    if not (args.lr > 0):
+        raise BadInput(f"--lr {args.lr} is not accepted; expected a positive float")
+    options = parse_options(args.opt)
+    ansatz = build_ansatz(args.ansatz, args.n, args.layers, options)
+    if ansatz.loss is None:
+        raise BadInput(
+            f"ansatz {args.ansatz!r} defines no loss; return an overparam.ansatze.Ansatz with an "
+            "EnergyLoss or ZeroProjectorLoss to train it"
+        )
+    if args.spectra > args.runs:
+        raise BadInput(f"--spectra {args.spectra} is not accepted; expected at most --runs ({args.runs})")
+    if args.stop_below is not None and not (0 < args.stop_below < float("inf")):
+        raise BadInput(f"--stop-below {args.stop_below} is not accepted; expected a positive float (a loss)")
+    from overparam.train.experiment import run_training
+
+    payload = run_training(
+        ansatz,
+        model=args.label or args.ansatz,
+        runs=args.runs,
+        steps=args.steps,
+        lr=args.lr,
+        seed=args.seed,
+        spectra=args.spectra,
+        curves_path=args.curves,
+        stop_below=args.stop_below,
+    )
+
+    def human(p: dict) -> str:
+        losses = ", ".join(f"{v:.3e}" for v in p["final_losses"])
+        return f"{p['ansatz']} n={p['n']} layers={p['layers']} M={p['n_params']}: final losses {losses}"
+
+    emit(args, payload, human)
+    return payload
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``train``."""
+    p = sub.add_parser("train", help="train with Adam from random initialisations (paper protocol)")
+    add_ansatz_args(p)
+    p.add_argument("--runs", "--seeds", dest="runs", type=positive_int("--runs", 1), default=10, metavar="K",
+                   help="independent runs, i.e. random initialisations (default 10; --seeds is an alias)")
+    p.add_argument("--steps", type=positive_int("--steps", 1), default=3000, help="Adam steps (default 3000)")
+    p.add_argument("--lr", type=float, default=0.01, help="learning rate (default 0.01)")
+    p.add_argument("--seed", type=int, default=0, help="base seed of the initialisations (default 0)")
+    p.add_argument("--spectra", type=int, default=0, metavar="K",
+                   help="QFIM and Hessian spectra at the final parameters of the first K runs")
+    p.add_argument("--stop-below", type=float, default=None, metavar="LOSS",
+                   help="a run whose loss reaches LOSS keeps its parameters from then on (default: never)")
+    p.add_argument("--curves", help="write loss curves and metadata to this .npz file")
+    add_label_and_out(p)
+    add_common(p)
+    add_gpu_flag(p)
+    p.set_defaults(func=cmd_train)
