@@ -65,13 +65,25 @@ def main(argv: list[str] | None = None) -> int:
               f"loss {res['end']['loss']:.2e} -> {res['continuation']['loss']:.2e})", file=sys.stderr, flush=True)
     later = [r["classify_s"] for r in rows[1:]] or [rows[0]["classify_s"]]
     per_hessian = [r["continuation_s"] / max(r["hessians"], 1) for r in rows[1:]] or [0.0]
+    command = ("OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/bench_classify.py " + " ".join(sys.argv[1:])).strip()
     out = {
+        "title": f"Classifying a failed run: open TFIM chain, n = {args.n}, M = {ansatz.n_params}",
+        "description": (f"End points of {args.runs} runs after {args.steps} Adam steps (seed {args.seed}); per run the "
+                        "end-point analysis (QFIM range, Hessian on it) and the whole classification (analysis, "
+                        "BFGS/Newton continuation, analysis of the stopping point). The first run includes the "
+                        "JIT compilation."),
+        "columns": ["run", "end analysis (s)", "classification (s)", "gradients", "Hessians", "label",
+                    "end loss", "continuation loss"],
+        "command": command,
         "n": args.n, "layers": args.layers, "n_params": ansatz.n_params, "runs": args.runs, "adam_steps": args.steps,
         "seed": args.seed, "train_s": train_s, "first_run_s_with_compile": rows[0]["classify_s"],
         "per_run_s_median": float(np.median(later)), "per_run_s_max": float(np.max(later)),
-        "continuation_s_per_hessian_median": float(np.median(per_hessian)), "rows": rows,
+        "continuation_s_per_hessian_median": float(np.median(per_hessian)), "runs_detail": rows,
+        "rows": [[r["run"], f"{r['end_analysis_s']:.2f}", f"{r['classify_s']:.2f}", r["gradients"], r["hessians"],
+                  r["label"], f"{r['end_loss']:.2e}", f"{r['continuation_loss']:.2e}"] for r in rows],
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
                     "omp_threads": os.environ.get("OMP_NUM_THREADS"), "load_1min": os.getloadavg()[0]},
+        "notes": [f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"],
     }
     print(f"per-run classification (n = {args.n}, M = {ansatz.n_params}): median {out['per_run_s_median']:.2f}s, "
           f"max {out['per_run_s_max']:.2f}s; first run with compilation {out['first_run_s_with_compile']:.1f}s; "

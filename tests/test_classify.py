@@ -204,3 +204,73 @@ def test_shard_without_final_params_is_refused(tmp_path):
     bad.write_bytes(b"not a zip file")
     with pytest.raises(BadInput, match=r"corrupt\.npz.*not a readable"):
         read_shard(bad)
+
+
+def test_cli_refuses_old_and_corrupt_shards_before_writing(tmp_path, capsys):
+    from overparam.cli.app import main
+
+    old = tmp_path / "old.npz"
+    np.savez(old, final_losses=np.ones(2), ansatz="tfim-hva", model="tfim-open", n=4, layers=1, n_params=2,
+             options="{}")
+    out = tmp_path / "out.json"
+    assert main(["classify", str(old), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "old.npz" in err[0] and "final_params" in err[0]
+    corrupt = tmp_path / "corrupt.npz"
+    corrupt.write_bytes(b"PK\x03\x04 truncated")
+    assert main(["classify", str(corrupt), "--out", str(out)]) == 2
+    assert "corrupt.npz" in capsys.readouterr().err
+    assert sorted(tmp_path.iterdir()) == sorted([old, corrupt])  # nothing written, not even a temporary file
+
+
+def test_shard_to_table_figure_and_page(tmp_path):
+    """A real (tiny) training shard through classify, the tables, the figure and the book page."""
+    from overparam.cli.app import main
+    from overparam.fileio import read_json
+    from overparam.report.failures_page import failures_page
+    from overparam.results.tables import read_csv
+
+    shard = tmp_path / "train" / "fig3" / "tfim-open_n4_L2.npz"
+    assert main(["train", "tfim-hva", "--opt", "boundary=open", "--opt", "g=1.0", "--n", "4", "--layers", "2",
+                 "--runs", "3", "--steps", "40", "--seed", "2023", "--label", "tfim-open",
+                 "--curves", str(shard)]) == 0
+    out = tmp_path / "classify" / "tfim-open_n4_L2.json"
+    assert main(["classify", str(shard), "--out", str(out)]) == 0
+    conf = read_json(out)
+    assert conf["experiment"] == "fig3" and conf["failed"] == 3  # M = 4 < orbit dim 8: nothing converges
+    assert sum(conf["counts"].values()) == 3
+    for r in conf["results"]:
+        assert r["label"] in ("local-minimum", "saddle", "unresolved")
+        assert r["continuation"]["loss"] <= r["end"]["loss"] + 1e-12
+    dla = tmp_path / "dla.json"
+    dla.write_text('{"model": "tfim-open", "ansatz": "tfim-hva", "n": 4, "dim": 16, "orbit_dim": 8}')
+    tables = tmp_path / "tables"
+    assert main(["table", "failures", str(out), str(dla), "--out", str(tables / "failures.csv")]) == 0
+    assert main(["table", "failures_summary", str(out), str(dla), "--out", str(tables / "failures_summary.csv")]) == 0
+    rows = read_csv(tables / "failures.csv")
+    assert [int(r["run"]) for r in rows] == [0, 1, 2] and {r["orbit_dim"] for r in rows} == {"8"}
+    summary = read_csv(tables / "failures_summary.csv")
+    assert summary[0]["failed"] == "3" and summary[0]["runs"] == "3"
+    assert main(["figure", "failures", str(tables / "failures.csv"), "--data", str(out),
+                 "--out", str(tmp_path / "fig" / "failures")]) == 0
+    assert (tmp_path / "fig" / "failures.png").stat().st_size > 0 and (tmp_path / "fig" / "failures.pdf").exists()
+    from overparam.results.provenance import provenance
+
+    page = failures_page(tables / "failures.csv", provenance("abc123"), {})
+    assert page.startswith("# What stops training") and "figures/failures.png" in page
+    # The per-configuration counts and the answer come from the measured labels.
+    counts = conf["counts"]
+    line = next(ln for ln in page.splitlines() if ln.startswith("| fig3 | tfim-open | 4 | 8 | 16 | 3 |"))
+    assert line.split(" | ")[6:10] == [str(counts[k]) for k in ("converges", "local-minimum", "saddle", "unresolved")]
+    assert "no classified configuration at or above the orbit dimension" in line
+
+
+def test_verdict_reads_the_counts():
+    from overparam.report.failures_page import verdict
+
+    def row(m, conv=0, mins=0):
+        return {"M": m, "converges": conv, "local-minimum": mins, "saddle": 0, "unresolved": 0}
+
+    assert verdict([row(16, mins=5), row(24, conv=3), row(28, conv=1)], 18).startswith("optimizer-limited")
+    text = verdict([row(20, mins=2, conv=1), row(24, conv=3), row(28)], 18)
+    assert text.startswith("spurious minima survive") and "none from M = 24 on" in text

@@ -7,6 +7,7 @@ BOOK_FIGURES = (
     + GEOMETRY_FIGURES
 )
 BOOK_FIGURES += ["beyond"] if BEYOND_ENABLED else []
+BOOK_FIGURES += ["failures"] if FAILURES_ENABLED else []
 
 
 rule book_pages:
@@ -15,7 +16,9 @@ rule book_pages:
         figures=expand("results/figures/{fig}.png", fig=BOOK_FIGURES),
         extra=["results/tables/dla.csv"]
         + expand("results/tables/{exp}_spectra.csv", exp=["supp4", "supp5"])
-        + ["results/tables/critical.csv"],
+        + ["results/tables/critical.csv"]
+        + (["results/tables/failures_summary.csv"] if FAILURES_ENABLED else [])
+        + (["results/tables/failures_budget.csv"] if FAILURES_ENABLED and FAILURE_BUDGET else []),
         bench=BENCH_RESULTS,
     output:
         "book/generated/pages.json",
