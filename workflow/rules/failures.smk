@@ -9,12 +9,8 @@ FAILURE_EXPERIMENTS = list(FAILURES.get("experiments", [])) if FAILURES_ENABLED 
 FAILURE_BUDGET = sorted(glob.glob("benchmarks/results/budget/*.json"))
 
 
-def failure_jsons():
-    return [f"results/data/classify/{exp}/{run}.json" for exp in FAILURE_EXPERIMENTS for run in TRAIN_RUNS[exp]]
-
-
-def failure_dla():
-    return sorted({path for exp in FAILURE_EXPERIMENTS for path in train_dla(exp)})
+FAILURE_JSONS = [f"results/data/classify/{exp}/{run}.json" for exp in FAILURE_EXPERIMENTS for run in TRAIN_RUNS[exp]]
+FAILURE_DLA = sorted({path for exp in FAILURE_EXPERIMENTS for path in train_dla(exp)})
 
 
 rule classify_run:
@@ -42,8 +38,8 @@ rule classify_run:
 
 rule failures_tables:
     input:
-        classified=failure_jsons(),
-        dla=failure_dla(),
+        classified=FAILURE_JSONS,
+        dla=FAILURE_DLA,
     output:
         failures="results/tables/failures.csv",
         summary="results/tables/failures_summary.csv",
@@ -72,7 +68,7 @@ rule failures_budget_table:
 rule failures_figure:
     input:
         table="results/tables/failures.csv",
-        classified=failure_jsons(),
+        classified=FAILURE_JSONS,
         budget=FAILURE_BUDGET,
     output:
         png="results/figures/failures.png",
