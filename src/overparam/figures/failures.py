@@ -1,7 +1,7 @@
 """failures: what stopped the failed training runs, against M, and the success fraction under larger budgets.
 
 Top row, one panel per (experiment, model, n): the fraction of all runs in each class (a success of
-the training itself, then the labels of the failures' continuations), stacked against M, with the
+the training itself, then the labels of the failures' continuations), stacked bars against M, with the
 orbit dimension (dotted) and dim g (dashed) marked. Bottom row (when budget results are given): the
 success fraction against M of the same initialisations under each optimisation budget.
 """
@@ -62,16 +62,21 @@ def draw(table: str | Path, out_stem: str | Path, data: list | None = None) -> l
             "success": np.array([(c["runs"] - c["failed"]) / c["runs"] for c in confs_k]),
             **{label: np.array([c["counts"].get(label, 0) / c["runs"] for c in confs_k]) for label in CLASSES[1:]},
         }
-        ax.stackplot(ms, *(fractions[k] for k in CLASSES), colors=[COLOURS[k] for k in CLASSES],
-                     labels=[CLASS_LABELS[k] for k in CLASSES], alpha=0.85)
+        # Stacked bars (one per configuration): a lone configuration stays visible.
+        width = 0.8 * (float(np.min(np.diff(ms))) if len(ms) > 1 else 2.0)
+        bottom = np.zeros(len(ms))
+        for label in CLASSES:
+            ax.bar(ms, fractions[label], width=width, bottom=bottom, color=COLOURS[label],
+                   label=CLASS_LABELS[label], edgecolor="white", linewidth=0.3)
+            bottom += fractions[label]
         _mark_bounds(ax, bounds.get(key[1:]))
         ax.set_title(f"{key[0]}: {key[1]}, n = {key[2]}")
         ax.set_xlabel("number of parameters M")
         ax.set_ylabel("fraction of runs")
         ax.set_ylim(0, 1)
-        ax.set_xlim(ms.min(), ms.max()) if len(ms) > 1 else None
     if keys:
-        axes[0][0].legend(loc="lower right", fontsize=6, framealpha=0.9)
+        handles, labels = axes[0][0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=4, fontsize=7, frameon=False)
     for ax in axes[0][len(keys):]:
         ax.set_axis_off()
     if budget:
@@ -89,7 +94,7 @@ def draw(table: str | Path, out_stem: str | Path, data: list | None = None) -> l
             ax.set_xlabel("number of parameters M")
             ax.set_ylabel("success fraction (loss < 1e-4)")
             ax.set_ylim(-0.03, 1.03)
-            ax.legend(loc="lower right", fontsize=6, framealpha=0.9)
+            ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=7, frameon=False)
         for ax in axes[1][len(budget_sizes):]:
             ax.set_axis_off()
     fig.tight_layout()
