@@ -378,7 +378,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_tr = sub.add_parser("train", help="train with Adam from random initialisations (paper protocol)")
     _add_ansatz_args(p_tr)
-    p_tr.add_argument("--seeds", type=_positive_int("--seeds", 1), default=10, help="initialisations (default 10)")
+    p_tr.add_argument("--runs", "--seeds", dest="seeds", type=_positive_int("--runs", 1), default=10,
+                      help="training runs, one initialisation each (default 10; --seeds is an alias)")
     p_tr.add_argument("--steps", type=_positive_int("--steps", 1), default=3000, help="Adam steps (default 3000)")
     p_tr.add_argument("--lr", type=float, default=0.01, help="learning rate (default 0.01)")
     p_tr.add_argument("--seed", type=int, default=0, help="base seed of the initialisations (default 0)")
