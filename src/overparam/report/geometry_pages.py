@@ -165,15 +165,15 @@ def fig1_page(table: Path, prov: dict, wall: dict[str, float]) -> str:
     saddles = sum(1 for r in carried if r["kind"] == "saddle")
     return f"""# fig1: spurious minima turn into saddles
 
-{_figure_block("fig1", "Loss on 2-D slices of parameter space of an underparametrized (left) and an overparametrized (middle) version of the same model, with the critical points found; right: what the end points of all initialisations are.")}
+{_figure_block("fig1", "Loss on 2-D slices of parameter space of an underparametrized (top left) and an overparametrized (top right) version of the same model, with the critical points found; below: what the end points of all initialisations are.")}
 
 ## What is plotted
 
 The paper's fig1 is a schematic: below the critical number of parameters the landscape has spurious
 local minima; above it they become saddles. Here it is measured on {model} ({options}), n = {n}, with
-p = {shallow} layers (underparametrized) and p = {deep} layers (overparametrized). Left: the loss
+p = {shallow} layers (underparametrized) and p = {deep} layers (overparametrized). Top left: the loss
 $E(\\theta) - E_0$ on the plane through a spurious local minimum (origin) and the lowest minimum found
-(α = 1), the second axis being the spurious minimum's softest Hessian direction. Middle: the same
+(α = 1), the second axis being the spurious minimum's softest Hessian direction. Top right: the same
 spurious minimum carried into the deeper circuit (origin) and the minimum that descent from it
 reaches (α = 1), second axis its most negative Hessian direction.
 
