@@ -95,7 +95,8 @@ def test_cheap_jobs_run_locally_not_as_cluster_jobs():
 
 
 def test_one_table_rule_and_one_figure_rule():
-    tables = [n for n, r in RULES.items() if re.search(r"^        \"results/tables/", r["body"].split("    output:", 1)[-1], re.M)]
+    outputs = {n: r["body"].split("    output:", 1)[-1] for n, r in RULES.items()}
+    tables = [n for n, out in outputs.items() if re.search(r'^        "results/tables/', out, re.M)]
     figures = [n for n, r in RULES.items() if "overparam figure" in r["body"]]
     assert tables == ["table"] and figures == ["figure"], (tables, figures)
 
