@@ -60,12 +60,13 @@ return Array.from(document.images).map(i => ({
 """
 
 
-# Markdown table source left as text: a paragraph that starts with "|" and holds a "|---" rule line
-# (a cell with an unescaped "|" breaks the whole table into a paragraph like this).
+# Markdown table source left as text: a paragraph that starts with "|" and holds a "|---|" rule line,
+# which the book's typography turns into "|—|" (a cell with an unescaped "|" breaks the whole table
+# into a paragraph like this).
 UNRENDERED_TABLES_JS = """
 return Array.from(document.querySelectorAll('main p, main li'))
     .map(p => p.textContent.trim())
-    .filter(t => t.startsWith('|') && /\\|\\s*:?-{3,}/.test(t))
+    .filter(t => t.startsWith('|') && /\\|\\s*:?(-{3,}|[\u2013\u2014]+)\\s*:?\\|/.test(t))
     .map(t => t.slice(0, 80));
 """
 

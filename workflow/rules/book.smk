@@ -66,6 +66,7 @@ rule book:
         "book/intro.md",
         "book/_toc.yml",
         "book/_config.yml",
+        glob.glob("book/_static/*"),  # the book's own CSS (wide tables)
         STUDY_BOOK,  # user studies' pages and the tutorial's numbers (studies.smk)
     output:
         "book/_build/html/index.html",
