@@ -144,6 +144,7 @@ def test_machine_settings_only_in_profiles():
         assert "/home/" not in rule["body"] and "/work/" not in rule["body"], name
 
 
+@pytest.mark.slow
 def test_snakemake_lint_is_clean():
     snakemake = Path(sys.executable).with_name("snakemake")
     out = subprocess.run(
