@@ -3,10 +3,10 @@
 # Both sections are optional: without spectra there is no fig4/supp1, without fig1 no landscape.
 
 
-SPECTRA = config.get("spectra") or {}
-SPECTRA_RUNS = {f"{r['model']}_n{r['n']}_L{r['depth']}": r for r in SPECTRA.get("runs", [])}
-FIG4_KEYS = {(e["model"], e["n"]) for e in SPECTRA.get("fig4", [])}
-FIG1 = config.get("fig1") or {}
+SPECTRA = config.get("spectra") or {}  # optional section (its keys' defaults come from the schema)
+SPECTRA_RUNS = {f"{r['model']}_n{r['n']}_L{r['depth']}": r for r in SPECTRA["runs"]} if SPECTRA else {}
+FIG4_KEYS = {(e["model"], e["n"]) for e in SPECTRA["fig4"]} if SPECTRA else set()
+FIG1 = config.get("fig1") or {}  # optional section
 GEOMETRY_FIGURES = (["fig1"] if FIG1 else []) + (["fig4", "supp1"] if SPECTRA_RUNS else [])
 # The spectra runs a figure shows (supp1: every run, fig4: the picked sizes); its table reads their
 # JSONs and DLA results.
