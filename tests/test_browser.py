@@ -114,6 +114,10 @@ def test_every_page_loads_its_figures_in_headless_chromium(quick_workflow, brows
         figures_seen += len(in_figures)
         if rendered(page):
             assert browser.find_elements("id", "provenance"), f"{page.name}: no provenance section"
+        numbers = browser.execute_script(
+            "return Array.from(document.querySelectorAll('figcaption .caption-number'))"
+            ".filter(e => e.offsetParent !== null).map(e => e.textContent.trim());")
+        assert not numbers, f"{page.name}: Sphinx figure numbers beside the paper's ids: {numbers}"
         unrendered = browser.execute_script(UNRENDERED_TABLES_JS)
         assert not unrendered, f"{page.name}: Markdown tables left as text: {unrendered}"
         tables_seen += len(browser.find_elements("css selector", "main table"))
