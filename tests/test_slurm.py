@@ -102,7 +102,9 @@ def test_check_jobs_names_each_misplaced_job(submit, controller, require, needle
 
 
 def test_check_jobs_notices_a_job_the_plan_did_not_have():
-    extra = PLAN + "\n[Thu Dec  3 08:12:00 2026]\nrule qfim_sweep:\n    output: results/data/fig2/x.json\n    jobid: 20\n"
+    extra = (
+        PLAN + "\n[Thu Dec  3 08:12:00 2026]\nrule qfim_sweep:\n    output: results/data/fig2/x.json\n    jobid: 20\n"
+    )
     log = ran(extra, {14: "101", 1: "102", 20: "103"})
     controller = {**CONTROLLER, "103": ("rule_qfim_sweep", "COMPLETED")}
     problems = check.check_jobs(
