@@ -100,6 +100,11 @@ if [ -z "$REFERENCE" ]; then
     || { tail -30 "$WORK/local.log" >&2; die "the local reference run"; }
 fi
 [ -s "$REFERENCE/book/_build/html/index.html" ] || die "$REFERENCE holds no finished local run (no built book)"
+if [ "$FORCE" != all ]; then
+  for f in $FORCE; do
+    [ -e "$REFERENCE/$f" ] || die "SLURM_TEST_FORCE names $f, which the local run did not make (set SLURM_TEST_FORCE to outputs of $CONFIG)"
+  done
+fi
 REPO=$WORK/cluster
 rm -rf "$REPO"
 cp -a "$REFERENCE" "$REPO"
