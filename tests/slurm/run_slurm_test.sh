@@ -234,7 +234,9 @@ srun -N1 -n1 true || daemon_failed slurmd "cannot run a job step (srun true)"
 cd "$REPO"
 # This test cluster has no accounts and no accounting database (sacct answers nothing): job states
 # come from squeue (finished jobs stay visible for MinJobAge); poll early (default: 40 s).
-ARGS=(--executor slurm --profile workflow/profiles/slurm --configfile "${CONFIGS[@]}"
+# The README's command: the SLURM profile alone (the workflow's default profile would replace its
+# default-resources, runtime and cpus_per_task included).
+ARGS=(--executor slurm --profile workflow/profiles/slurm --workflow-profile none --configfile "${CONFIGS[@]}"
   --slurm-no-account --slurm-status-command squeue --slurm-init-seconds-before-status-checks 5
   --slurm-keep-successful-logs --jobs 4)
 if [ "$FORCE" = all ]; then ARGS+=(--forceall); else read -r -a FORCED <<<"$FORCE"; ARGS+=(--forcerun "${FORCED[@]}"); fi
