@@ -173,6 +173,10 @@ def test_quick_workflow_through_real_slurm(request, tmp_path):
     repo, local = request.getfixturevalue("quick_workflow")
     assert local.returncode == 0, "the local quick run (the reference) failed:\n" + local.stderr[-3000:]
     env["SLURM_TEST_REFERENCE"] = str(repo)
+    # The same configs as the reference run (quick plus its tiny study), so only the forced jobs rerun.
+    from helpers import QUICK_RUN
+
+    env["SLURM_TEST_CONFIG"] = " ".join(QUICK_RUN[1:])
     rc, err = run_script([], env, timeout=3600)
     if rc == 77:
         pytest.skip(f"real-SLURM test: {skip_line(err)}")
