@@ -201,6 +201,8 @@ def test_extraction_logic_on_a_small_tree(tmp_path):
     assert row["source"] == "raw_data/fig_3/4qubits/non-periodic/loss/vha_loss_record_4q_6p_*i.npy"
     first = {r[4]: r[8] for r in runs}
     assert first[0] == 3000 and first[2] == "" and 0 < first[1] < 2000
+    returns = {r[4]: (r[9], r[10]) for r in runs}
+    assert returns == {0: (0, 0), 1: (1, 1001), 2: ("", "")}
     rank_rows, _ = extract.spectra_tables(tmp_path, files, "c0ffee")
     r = dict(zip(extract.RANKS_HEADER, rank_rows[0]))
     assert (r["experiment"], r["model"], r["rank"], r["n_params"]) == ("supp2", "tfim-open", 6, 8)

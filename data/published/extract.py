@@ -59,8 +59,8 @@ TRAINING_HEADER = [
     "median_lowest_loss", "source", "commit",
 ]
 RUNS_HEADER = [
-    "experiment", "model", "n", "layers", "run", "steps", "final_loss", "lowest_loss", "first_step_below", "source",
-    "commit",
+    "experiment", "model", "n", "layers", "run", "steps", "final_loss", "lowest_loss", "first_step_below",
+    "returns_above", "steps_above_after", "source", "commit",
 ]
 RANKS_HEADER = [
     "experiment", "model", "n", "layers", "n_params", "point", "sample", "kind", "noise", "size", "rank",
@@ -200,9 +200,14 @@ def training_tables(root: Path, files: list[str], commit: str) -> tuple[list[lis
             # step (qibo's sgd evaluates the loss once more at the parameters it returns).
             steps = record.size - 1
             below = np.flatnonzero(record < SUCCESS_THRESHOLD)
+            # After first going below the threshold, how often the loss came back above it (Adam at a
+            # fixed rate kicking a converged run) and for how many recorded steps it stayed above.
+            after = record[below[0]:] >= SUCCESS_THRESHOLD if below.size else np.zeros(0, dtype=bool)
+            returns = int(np.count_nonzero(after[1:] & ~after[:-1])) if below.size else ""
             run_rows.append([
                 experiment, model, n, layers, run, steps, _fmt(record[-1]), _fmt(record.min()),
-                int(below[0]) if below.size else "", path, commit,
+                int(below[0]) if below.size else "", returns, int(after.sum()) if below.size else "", path,
+                commit,
             ])
             if steps != protocol:
                 # A shorter extra run (the one whose solution gave the published Hessian) is kept in

@@ -61,7 +61,7 @@ def wilson_interval(successes: int, runs: int, confidence: float = CONFIDENCE) -
     # The exact end points at 0 and n successes (round-off would leave 1e-17 instead of 0).
     lo = 0.0 if successes == 0 else max(0.0, centre - half)
     hi = 1.0 if successes == runs else min(1.0, centre + half)
-    return lo, hi
+    return float(lo), float(hi)
 
 
 def fisher_p(k1: int, n1: int, k2: int, n2: int) -> float:
