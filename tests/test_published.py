@@ -206,3 +206,25 @@ def test_extraction_logic_on_a_small_tree(tmp_path):
     rank_rows, _ = extract.spectra_tables(tmp_path, files, "c0ffee")
     r = dict(zip(extract.RANKS_HEADER, rank_rows[0]))
     assert (r["experiment"], r["model"], r["rank"], r["n_params"]) == ("supp2", "tfim-open", 6, 8)
+
+
+def test_published_open_chain_qfim_is_the_shifted_loop_not_the_model(monkeypatch):
+    """A published supp2 spectrum (open n = 4, p = 6, point 0) is 1/4 of the QFIM whose ZZ columns run
+    along d/dzz + d/dx0 (the authors' shift loop); the model's own QFIM there has the orbit rank 8."""
+    monkeypatch.syspath_prepend(str(ROOT / "docs" / "replication"))
+    spec = importlib.util.spec_from_file_location("open_chain_qfim", ROOT / "docs/replication/open_chain_qfim.py")
+    check = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(check)
+    row = next(r for r in _read("spectra.csv.gz") if (r["experiment"], r["model"], r["layers"], r["sample"])
+               == ("supp2", "tfim-open", "6", "0"))
+    published = np.array([float(v) for v in row["eigenvalues"].split(";")])
+    theta = check.authors_point("0", 6)
+    authors, exact = check.open_chain_matrices(4, 6, theta)
+    assert np.abs(np.linalg.eigvalsh(authors) - published).max() < 1e-5 * published.max()
+    assert (check.rank(authors), check.rank(exact)) == (12, 8)
+    # the exact columns are the project's own QFIM of the paper's model
+    from overparam.ansatze.registry import build_ansatz
+    from overparam.geometry.qfim import qfim
+
+    own = qfim(build_ansatz("tfim-hva", 4, 6, {"boundary": "open"}), theta, backend="cirq")
+    assert np.allclose(exact, own, atol=1e-10)

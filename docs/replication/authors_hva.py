@@ -17,14 +17,15 @@ from overparam.hamiltonians import bonds
 
 
 def split_open_chain(n: int, layers: int) -> cirq.Circuit:
-    """``H`` on every qubit, then per layer ZZ(zz_l) on every open bond, RX(x0_l) on qubit 0, RX(xr_l) on the rest."""
+    """``H`` on every qubit, then per layer ZZ(zz_l) on every bond, RX(x0_l) on qubit 0, RX(xr_l) on the rest."""
     n, layers = int(n), int(layers)
     qubits = cirq.LineQubit.range(n)
     circuit = cirq.Circuit(cirq.H.on_each(*qubits))
     for layer in range(layers):
         zz, x0, xr = sympy.symbols(f"zz_{layer} x0_{layer} xr_{layer}")
         gate = cirq.ZZPowGate(exponent=zz / sympy.pi, global_shift=-0.5)  # exp(-i zz Z Z / 2)
-        circuit.append(gate.on(qubits[i], qubits[j]) for i, j in sorted(bonds(n, "open"), key=lambda b: (b[0] % 2, b[0])))
+        layer_bonds = sorted(bonds(n, "open"), key=lambda b: (b[0] % 2, b[0]))  # as the project's tfim-hva
+        circuit.append(gate.on(qubits[i], qubits[j]) for i, j in layer_bonds)
         circuit.append(cirq.rx(x0).on(qubits[0]))
         circuit.append(cirq.rx(xr).on(q) for q in qubits[1:])
     return circuit
