@@ -1,6 +1,7 @@
 # What stops training: every failed run of the training experiments (config failures.experiments)
-# classified from its shard (no training rerun), one job per configuration; the table, the figure
-# (with the committed budget study, benchmarks/results/budget/*.json) and the book page read them.
+# classified from its shard (no training rerun), one job per configuration. The tables (failures,
+# failures_summary, failures_budget: tables.smk), the figure (figures.smk, with the committed budget
+# study benchmarks/results/budget/*.json) and the book page (book.smk) read them.
 import glob
 
 FAILURES = config.get("failures") or {"enabled": False}
@@ -10,7 +11,11 @@ FAILURE_BUDGET = sorted(glob.glob("benchmarks/results/budget/*.json"))
 
 
 FAILURE_JSONS = [f"results/data/classify/{exp}/{run}.json" for exp in FAILURE_EXPERIMENTS for run in TRAIN_RUNS[exp]]
-FAILURE_DLA = sorted({path for exp in FAILURE_EXPERIMENTS for path in train_dla(exp)})
+FAILURE_DLA = sorted({path for exp in FAILURE_EXPERIMENTS for path in TRAIN_DLA[exp]})
+# Tables of the failures page besides failures.csv (the budget one only where results are committed).
+FAILURE_PAGE_TABLES = (
+    (["failures_summary"] + (["failures_budget"] if FAILURE_BUDGET else [])) if FAILURES_ENABLED else []
+)
 
 
 rule classify_run:
@@ -34,49 +39,3 @@ rule classify_run:
     shell:
         "OVERPARAM_THREADS={threads} overparam classify {input} --out {output} --experiment {wildcards.exp}"
         " --success-threshold {params.threshold} --verbose 2> {log}"
-
-
-rule failures_tables:
-    input:
-        classified=FAILURE_JSONS,
-        dla=FAILURE_DLA,
-    output:
-        failures="results/tables/failures.csv",
-        summary="results/tables/failures_summary.csv",
-    log:
-        "logs/tables/failures.log",
-    conda:
-        ENV
-    shell:
-        "(overparam table failures {input.classified} {input.dla} --out {output.failures}"
-        " && overparam table failures_summary {input.classified} {input.dla} --out {output.summary}) 2> {log}"
-
-
-rule failures_budget_table:
-    input:
-        FAILURE_BUDGET or "benchmarks/results/budget/NO-BUDGET-RESULTS.json",
-    output:
-        "results/tables/failures_budget.csv",
-    log:
-        "logs/tables/failures_budget.log",
-    conda:
-        ENV
-    shell:
-        "overparam table failures_budget {input} --out {output} 2> {log}"
-
-
-rule failures_figure:
-    input:
-        table="results/tables/failures.csv",
-        classified=FAILURE_JSONS,
-        budget=FAILURE_BUDGET,
-    output:
-        png="results/figures/failures.png",
-        pdf="results/figures/failures.pdf",
-    log:
-        "logs/failures_figure.log",
-    conda:
-        ENV
-    shell:
-        "overparam figure failures {input.table} --data {input.classified} {input.budget}"
-        " --out results/figures/failures 2> {log}"

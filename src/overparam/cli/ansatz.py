@@ -7,10 +7,10 @@ it builds the circuit once and checks every gate is a differentiable rotation; i
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from overparam.cli.common import Parser, add_ansatz_args, add_common, emit
+from overparam.fileio import json_text
 
 
 def cmd_ansatz_list(args: argparse.Namespace) -> dict:
@@ -53,7 +53,7 @@ def cmd_check_ansatz(args: argparse.Namespace) -> dict:
         "loss": ansatz.loss.kind if ansatz.loss is not None else None,
         "ok": True,
     }
-    sys.stdout.write((json.dumps(payload) if args.json else f"{args.ansatz}: ok, M = {ansatz.n_params}") + "\n")
+    sys.stdout.write((json_text(payload) if args.json else f"{args.ansatz}: ok, M = {ansatz.n_params}") + "\n")
     return payload
 
 

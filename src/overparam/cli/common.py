@@ -8,10 +8,11 @@ no import cycle: :mod:`overparam.cli.app` imports the command modules, they impo
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from typing import Any, Callable, Literal
+
+from overparam.fileio import json_text
 
 ANSATZ_HELP = "registered name (see 'overparam ansatz list') or package.module:function"
 
@@ -100,7 +101,7 @@ def emit(args: argparse.Namespace, payload: dict[str, Any], human: Callable[[dic
 
         write_json(args.out, payload)
     if args.json:
-        sys.stdout.write(json.dumps(payload) + "\n")
+        sys.stdout.write(json_text(payload) + "\n")
     elif not getattr(args, "out", None):
         sys.stdout.write(human(payload) + "\n")
 
@@ -108,7 +109,7 @@ def emit(args: argparse.Namespace, payload: dict[str, Any], human: Callable[[dic
 def emit_json(args: argparse.Namespace, payload: dict[str, Any]) -> None:
     """Print ``payload`` as JSON if ``--json`` was given (commands whose output is the files they write)."""
     if args.json:
-        sys.stdout.write(json.dumps(payload) + "\n")
+        sys.stdout.write(json_text(payload) + "\n")
 
 
 def ansatz_header(args: argparse.Namespace, ansatz) -> dict:

@@ -1,25 +1,43 @@
-"""``overparam dla``: the exact dynamical Lie algebra of an ansatz and the dimension of its orbit."""
+"""``overparam dla``: the exact dynamical Lie algebra of an ansatz family and the dimension of its orbit."""
 
 from __future__ import annotations
 
 import argparse
 
-from overparam.cli.common import add_ansatz_args, add_common, add_label_and_out, ansatz_header, emit
+from overparam.cli.common import add_ansatz_args, add_common, add_label_and_out, ansatz_header, emit, positive_int
 
 
 def cmd_dla(args: argparse.Namespace) -> dict:
-    """Run ``overparam dla`` and emit its JSON object."""
+    """Run ``overparam dla`` and emit its JSON object.
+
+    Without ``--layers`` the family is analysed: layers are added until the algebra stops growing
+    (:func:`overparam.lie.analyze_family`); ``--layers L`` analyses that one depth.
+    """
     from overparam.ansatze import build_ansatz, parse_options
-    from overparam.lie import analyze
+    from overparam.lie import analyze, analyze_family
 
     options = parse_options(args.opt)
-    ansatz = build_ansatz(args.ansatz, args.n, args.layers, options)
-    result = analyze(ansatz, orbit=not args.no_orbit)
-    payload = {**ansatz_header(args, ansatz), **result.as_dict()}
+    if args.layers is None:
+        family = analyze_family(
+            lambda layers: build_ansatz(args.ansatz, args.n, layers, options),
+            orbit=not args.no_orbit,
+            max_layers=args.max_layers,
+        )
+        args.layers = family.ansatz.layers
+        payload = {**ansatz_header(args, family.ansatz), "family": True, **family.as_dict()}
+    else:
+        ansatz = build_ansatz(args.ansatz, args.n, args.layers, options)
+        result = analyze(ansatz, orbit=not args.no_orbit)
+        payload = {**ansatz_header(args, ansatz), "family": False, **result.as_dict()}
 
     def human(p: dict) -> str:
+        depth = (
+            f"family (settled at {p['layers']} layer(s), checked with {p['layers_checked']})"
+            if p["family"]
+            else f"{p['layers']} layer(s)"
+        )
         return (
-            f"{p['ansatz']} n={p['n']}: dim g = {p['dim']} ({p['method']}), "
+            f"{p['ansatz']} n={p['n']}, {depth}: dim g = {p['dim']} ({p['method']}), "
             f"orbit dim = {p['orbit_dim']} ({p['orbit_method']}), {p['seconds']:.3f} s"
         )
 
@@ -29,8 +47,22 @@ def cmd_dla(args: argparse.Namespace) -> dict:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``dla``."""
-    p = sub.add_parser("dla", help="exact dynamical Lie algebra and orbit dimension")
-    add_ansatz_args(p, layers_default=1)
+    from overparam.lie import FAMILY_MAX_LAYERS
+
+    p = sub.add_parser("dla", help="exact dynamical Lie algebra and orbit dimension of an ansatz family")
+    add_ansatz_args(p, layers="none")
+    p.add_argument(
+        "--layers",
+        type=positive_int("--layers", 1),
+        default=None,
+        help="analyse this one depth (default: the family, adding layers until the algebra stops growing)",
+    )
+    p.add_argument(
+        "--max-layers",
+        type=positive_int("--max-layers", 2),
+        default=FAMILY_MAX_LAYERS,
+        help=f"most layers tried for the family before giving up (default {FAMILY_MAX_LAYERS})",
+    )
     p.add_argument("--no-orbit", action="store_true", help="skip the orbit dimension")
     add_label_and_out(p)
     add_common(p)
