@@ -30,16 +30,17 @@ def verdict(per_m: list[dict], orbit: int | None) -> str:
     minima = sum(r["local-minimum"] for r in above)
     failed = sum(sum(r[k] for k in LABELS) for r in above)
     conv = sum(r["converges"] for r in above)
+    ms = ", ".join(str(r["M"]) for r in sorted(above, key=lambda r: r["M"]))
     if failed == 0:
-        return "no failures at or above the orbit dimension"
+        return f"no failures at the classified M = {ms} (≥ orbit dimension {orbit})"
     if minima == 0:
-        return (f"optimizer-limited: none of the {failed} failures at M ≥ {orbit} is a local minimum; "
-                f"{conv} reach the global minimum when continued")
+        return (f"optimizer-limited: none of the {failed} failures at the classified M = {ms} (≥ orbit dimension "
+                f"{orbit}) is a local minimum; {conv} reach the global minimum when continued")
     first_free = min((r["M"] for r in above if r["local-minimum"] == 0 and all(
         s["local-minimum"] == 0 for s in above if s["M"] >= r["M"])), default=None)
     where = f"; none from M = {first_free} on" if first_free is not None else ""
-    return (f"spurious minima survive above the orbit dimension: {minima} of {failed} failures at M ≥ {orbit} are "
-            f"local minima{where}; {conv} reach the global minimum when continued")
+    return (f"spurious minima survive above the orbit dimension: {minima} of {failed} failures at the classified "
+            f"M = {ms} (≥ {orbit}) are local minima{where}; {conv} reach the global minimum when continued")
 
 
 def failures_page(table: Path, prov: dict, wall: dict[str, float]) -> str:
