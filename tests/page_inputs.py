@@ -167,6 +167,29 @@ def _beyond(tables: Path) -> None:
     write_csv(tables / "beyond.csv", BEYOND_HEADER, rows)
 
 
+def _failures(tables: Path) -> None:
+    from overparam.results.tables import BUDGET_HEADER, FAILURES_HEADER, SUMMARY_HEADER
+
+    # Open n = 4 (orbit 8, dim g 16): M = 4 all local minima, M = 8 one minimum and one slow run,
+    # M = 12 one slow run; the budget rows of two optimisers.
+    labels = {4: ["local-minimum", "local-minimum"], 8: ["local-minimum", "converges"], 12: ["converges"]}
+    rows, summary = [], []
+    for m, labs in labels.items():
+        for run, label in enumerate(labs):
+            minimum = label == "local-minimum"
+            rows.append(["fig3", "tfim-open", "tfim-hva", "boundary=open;g=1.0", 4, m // 2, m, 16, 8, run,
+                         f"{0.01 * (run + 1):.10g}", label, "0.002", min(m, 8), 1, 2, "0.0004",
+                         f"{0.002 * (run + 1) if minimum else 1e-14:.10g}", "1e-14", 0, "0.0003", 3,
+                         1 if minimum and m == 4 else (0 if minimum else ""), "0.001" if minimum else "",
+                         2 if minimum and m == 4 else "", f"{0.5 + run:.3f}"])
+        summary.append(["fig3", "tfim-open", 4, m // 2, m, 16, 8, 4, len(labs),
+                        *(labs.count(k) for k in ("converges", "local-minimum", "saddle", "unresolved"))])
+    write_csv(tables / "failures.csv", FAILURES_HEADER, rows)
+    write_csv(tables / "failures_summary.csv", SUMMARY_HEADER, summary)
+    write_csv(tables / "failures_budget.csv", BUDGET_HEADER,
+              [["tfim-open", 4, 4, 8, mode, 4, ok, "0.0001", "1.0"] for mode, ok in (("adam3000", 1), ("bfgs", 4))])
+
+
 def _study(tables: Path) -> tuple[Path, Path, Path]:
     dla, qfim, train = tables / "study_xxz_dla.csv", tables / "study_xxz_qfim.csv", tables / "study_xxz_train.csv"
     write_csv(dla, DLA_HEADER, [["xxz", "xxz-hva", n, "delta=0.5", 3 * n, 2 * n, "pauli", "krylov", n, "0.1"]
@@ -214,6 +237,7 @@ def write_inputs(root: Path) -> Path:
     _geometry_spectra(tables, "fig4", [4])
     _geometry_spectra(tables, "supp1", [3, 4])
     _beyond(tables)
+    _failures(tables)
     return tables
 
 

@@ -40,7 +40,8 @@ def verdict(per_m: list[dict], orbit: int | None) -> str:
         s["local-minimum"] == 0 for s in above if s["M"] >= r["M"])), default=None)
     where = f"; none from M = {first_free} on" if first_free is not None else ""
     return (f"spurious minima survive above the orbit dimension: {minima} of {failed} failures at the classified "
-            f"M = {ms} (≥ {orbit}) are local minima{where}; {conv} reach the global minimum when continued")
+            f"M = {ms} (≥ {orbit}) {'is a local minimum' if minima == 1 else 'are local minima'}{where}; "
+            f"{conv} reach the global minimum when continued")
 
 
 def failures_page(table: Path, prov: dict, wall: dict[str, float]) -> str:
