@@ -79,6 +79,18 @@ def check_beyond_outputs(repo: Path) -> None:
     assert (repo / "benchmarks/out/beyond_data/tfim-open_n4.tsv").exists()
 
 
+def check_failures_outputs(repo: Path) -> None:
+    """The quick config's failed runs are classified: one row each, labels from the four, counts agree."""
+    rows = read_table(repo, "failures.csv")
+    summary = read_table(repo, "failures_summary.csv")
+    assert rows and {r["label"] for r in rows} <= {"converges", "local-minimum", "saddle", "unresolved"}
+    assert {r["experiment"] for r in rows} == {"fig3", "supp4"}
+    assert sum(int(r["failed"]) for r in summary) == len(rows)
+    for r in rows:
+        assert float(r["final_loss"]) >= 1e-4 and float(r["continuation_loss"]) <= float(r["final_loss"]) + 1e-12
+    assert (repo / "book/_build/html/generated/failures.html").exists()
+
+
 @pytest.mark.workflow
 def test_quick_workflow_end_to_end(quick_workflow):
     repo, out = quick_workflow  # shared with tests/test_browser.py (conftest.py)
@@ -98,6 +110,7 @@ def test_quick_workflow_end_to_end(quick_workflow):
     check_training_tables(repo)
     check_geometry_outputs(repo)
     check_beyond_outputs(repo)
+    check_failures_outputs(repo)
     index = repo / "book/_build/html/index.html"
     assert index.exists()
     page = (repo / "book/_build/html/generated/supp2.html").read_text()
