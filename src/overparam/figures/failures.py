@@ -54,7 +54,7 @@ def draw(table: str | Path, out_stem: str | Path, data: list | None = None) -> l
     budget_sizes = sorted({int(b["n"]) for b in budget})
     ncols = max(len(keys), len(budget_sizes), 1)
     nrows = 2 if budget else 1
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.3 * ncols, 2.8 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.0 * ncols, 3.0 * nrows), squeeze=False)
     for ax, key in zip(axes[0], keys):
         confs_k = sorted(panels[key], key=lambda c: c["n_params"])
         ms = np.array([c["n_params"] for c in confs_k])
@@ -76,7 +76,8 @@ def draw(table: str | Path, out_stem: str | Path, data: list | None = None) -> l
         ax.set_ylim(0, 1)
     if keys:
         handles, labels = axes[0][0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=4, fontsize=7, frameon=False)
+        fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.93 if budget else 1.0), ncol=4, fontsize=7,
+                   frameon=False)
     for ax in axes[0][len(keys):]:
         ax.set_axis_off()
     if budget:
@@ -94,10 +95,12 @@ def draw(table: str | Path, out_stem: str | Path, data: list | None = None) -> l
             ax.set_xlabel("number of parameters M")
             ax.set_ylabel("success fraction (loss < 1e-4)")
             ax.set_ylim(-0.03, 1.03)
-            ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=7, frameon=False)
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=7, frameon=False)
         for ax in axes[1][len(budget_sizes):]:
             ax.set_axis_off()
-    fig.tight_layout()
+    # Not tight_layout: it would shrink the axes to make room for the legends below them; the saved
+    # figure is cropped to everything drawn (bbox_inches="tight").
+    fig.subplots_adjust(wspace=0.3, hspace=0.75 if budget else 0.3)
     return save(fig, out_stem)
 
 
