@@ -38,7 +38,14 @@ def check_config(config: Mapping[str, Any]) -> None:
         old = smallest.get(model)
         smallest[model] = (min(n, old[0]), min(p, old[1])) if old else (n, p)
     for section in ("fig3", "supp4", "supp5"):
-        for k, sweep in enumerate(config.get(section, {}).get("sweeps", [])):
+        train = config.get(section, {})
+        floor, threshold = train.get("fixed_floor"), train.get("success_threshold")
+        # The fixed protocol's count assumes a run stopped at the floor is a success.
+        if floor is not None and threshold is not None and not floor < threshold:
+            raise ConfigError(
+                f"{section}.fixed_floor: {floor} is not accepted; expected a loss below success_threshold ({threshold})"
+            )
+        for k, sweep in enumerate(train.get("sweeps", [])):
             extra = set(sweep.get("spectra_at", [])) - set(sweep["layers"])
             if extra:
                 raise ConfigError(
