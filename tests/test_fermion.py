@@ -154,3 +154,87 @@ def test_refusals_name_what_breaks(xy, monkeypatch):
         with pytest.raises(NotFreeFermion, match=message) as err:
             compile_fermion(ansatz)
         assert "\n" not in str(err.value)
+
+
+# ---- backend selection and the command line ------------------------------------------------------
+
+
+def test_training_agrees_with_statevector_engine():
+    """Same seeds, same Adam: whole loss curves agree to round-off (n = 6 periodic, 8 runs, 300 steps)."""
+    from overparam.train import train
+
+    ansatz = build_ansatz("tfim-hva", 6, 3, {"boundary": "periodic"})
+    kw = dict(runs=8, steps=300, lr=0.01, seed=4, log=None, qsim_check=False)
+    fer = train(ansatz, engine=build_fermion_engine(ansatz), **kw)
+    ref = train(ansatz, engine=build_engine(ansatz), **kw)
+    np.testing.assert_allclose(fer.curves, ref.curves, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(fer.final_params, ref.final_params, rtol=0, atol=1e-9)
+
+
+def test_auto_picks_fermion_for_matchgate_circuits(xy):
+    from overparam.sim.fermion.select import resolve_backend
+
+    assert resolve_backend(build_ansatz("tfim-hva", 4, 1), "auto", "jax") == "fermion"
+    assert resolve_backend(build_ansatz(xy, 4, 1), "auto", "jax") == "fermion"
+    assert resolve_backend(build_ansatz("qaqc-hea", 2, 1), "auto", "jax") == "jax"
+    assert resolve_backend(build_ansatz("qaqc-hea", 2, 1), "jax", "qsim") == "jax"
+
+
+def test_cli_train_and_qfim_through_fermion(capsys):
+    import json
+
+    from overparam.cli import main
+
+    args = ["train", "tfim-hva", "--n", "4", "--layers", "2", "--seeds", "3", "--steps", "40", "--json"]
+    assert main(args) == 0
+    auto = json.loads(capsys.readouterr().out)
+    assert main([*args, "--backend", "jax"]) == 0
+    ref = json.loads(capsys.readouterr().out)
+    assert auto["backend"] == "fermion" and ref["backend"] == "jax"
+    np.testing.assert_allclose(auto["final_losses"], ref["final_losses"], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(auto["qsim_final_losses"], ref["final_losses"], rtol=0, atol=1e-5)
+    q = ["qfim", "tfim-hva", "--n", "4", "--layers", "3", "--opt", "boundary=open", "--samples", "2", "--json"]
+    assert main(q) == 0
+    fq = json.loads(capsys.readouterr().out)
+    assert main([*q, "--backend", "cirq"]) == 0
+    cq = json.loads(capsys.readouterr().out)
+    assert fq["backend"] == "fermion" and fq["ranks"] == cq["ranks"]
+    np.testing.assert_allclose(fq["spectra"], cq["spectra"], rtol=0, atol=1e-10)
+
+
+@pytest.fixture
+def quartic_module(tmp_path, monkeypatch):
+    (tmp_path / "quartic_tfim.py").write_text(
+        "import cirq\n"
+        "from overparam.ansatze import build_ansatz, from_circuit\n"
+        "from overparam.ansatze.base import EnergyLoss\n"
+        "def tfim_zz_loss(n, layers):\n"
+        "    a = build_ansatz('tfim-hva', n, layers, {'boundary': 'open'})\n"
+        "    q = a.qubits\n"
+        "    loss = EnergyLoss(a.loss.observable + 0.5 * cirq.Z(q[0]) * cirq.Z(q[2]))\n"
+        "    return from_circuit('q', a.circuit, n=n, layers=layers, loss=loss, qubits=q)\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return "quartic_tfim:tfim_zz_loss"
+
+
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["train", "qaqc-hea", "--n", "2", "--layers", "1"], "fixed gate CNOT"),
+        (["qfim", "qaqc-hea", "--n", "2", "--layers", "1"], "fixed gate CNOT"),
+        (["qfim-sweep", "qaqc-hea", "--n", "2", "--layers", "1,2"], "fixed gate CNOT"),
+        (["train", "autoencoder-hea", "--n", "3", "--layers", "1", "--opt", "trash=1"], "mixed input"),
+        (["train", "QUARTIC", "--n", "4", "--layers", "1"], "loss term Z(q(0))*Z(q(2))"),
+        (["train", "tfim-hva", "--n", "4", "--layers", "1", "--backend", "qsim"], "backend 'qsim' is not accepted"),
+    ],
+)
+def test_cli_refuses_fermion_with_one_line(capsys, quartic_module, args, needle):
+    from overparam.cli import main
+
+    args = [quartic_module if a == "QUARTIC" else a for a in args]
+    if "--backend" not in args:
+        args += ["--backend", "fermion"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and needle in err and "Traceback" not in err

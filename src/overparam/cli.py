@@ -107,12 +107,12 @@ def cmd_ansatz_list(args: argparse.Namespace) -> dict:
 
 def cmd_qfim(args: argparse.Namespace) -> dict:
     from overparam.ansatze import build_ansatz, parse_options
-    from overparam.geometry.qfim import check_qfim_backend
+    from overparam.geometry.qfim import resolve_qfim_backend
     from overparam.geometry.sweeps import qfim_samples
 
-    backend = check_qfim_backend(args.backend)
     options = parse_options(args.opt)
     ansatz = build_ansatz(args.ansatz, args.n, args.layers, options)
+    backend = resolve_qfim_backend(ansatz, args.backend)
     t0 = time.perf_counter()
     result = qfim_samples(ansatz, args.samples, args.seed, backend)
     payload = {
@@ -148,10 +148,11 @@ def _layer_list(raw: str) -> list[int]:
 
 def cmd_qfim_sweep(args: argparse.Namespace) -> dict:
     from overparam.ansatze import parse_options
-    from overparam.geometry.qfim import check_qfim_backend
+    from overparam.geometry.qfim import QFIM_BACKENDS
     from overparam.geometry.sweeps import qfim_rank_sweep
+    from overparam.sim.fermion.select import check_backend_name
 
-    backend = check_qfim_backend(args.backend)
+    backend = check_backend_name(args.backend, QFIM_BACKENDS)
     options = parse_options(args.opt)
     t0 = time.perf_counter()
     records = qfim_rank_sweep(args.ansatz, args.n, options, args.layers, args.samples, args.seed, backend)
@@ -233,8 +234,10 @@ def cmd_train(args: argparse.Namespace) -> dict:
         raise BadInput(f"--spectra {args.spectra} is not accepted; expected at most --seeds ({args.seeds})")
     if args.stop_below is not None and not (0 < args.stop_below < float("inf")):
         raise BadInput(f"--stop-below {args.stop_below} is not accepted; expected a positive float (a loss)")
+    from overparam.sim.fermion.select import check_backend_name, resolve_backend
     from overparam.train.experiment import run_training
 
+    backend = resolve_backend(ansatz, check_backend_name(args.backend, ("jax",)), "jax")
     payload = run_training(
         ansatz,
         model=args.label or args.ansatz,
@@ -245,6 +248,7 @@ def cmd_train(args: argparse.Namespace) -> dict:
         spectra=args.spectra,
         curves_path=args.curves,
         stop_below=args.stop_below,
+        backend=backend,
     )
 
     def human(p: dict) -> str:
@@ -348,7 +352,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_ansatz_args(p_q)
     p_q.add_argument("--samples", type=_positive_int("--samples", 1), default=10, help="random points (default 10)")
     p_q.add_argument("--seed", type=int, default=0, help="seed of the random points (default 0)")
-    p_q.add_argument("--backend", default="qsim", help="qsim (default, complex64), cirq (complex128) or jax (differentiable engine, float64)")
+    p_q.add_argument("--backend", default="auto", help="auto (default: fermion where the circuit is a matchgate "
+                     "circuit, else qsim), fermion (float64), qsim (complex64), cirq (complex128) or jax (engine, float64)")
     p_q.add_argument("--out", help="also write the JSON object to this file (atomically)")
     _add_common(p_q)
     add_gpu_flag(p_q)
@@ -361,7 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_s.add_argument("--opt", action="append", default=[], metavar="KEY=VALUE")
     p_s.add_argument("--samples", type=_positive_int("--samples", 1), default=10)
     p_s.add_argument("--seed", type=int, default=0)
-    p_s.add_argument("--backend", default="qsim")
+    p_s.add_argument("--backend", default="auto", help="auto (default), fermion, qsim, cirq or jax, as for qfim")
     p_s.add_argument("--label", help="model name recorded in the output (default: the ansatz name)")
     p_s.add_argument("--out", help="write the JSON object to this file (atomically)")
     _add_common(p_s)
@@ -386,6 +391,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="QFIM and Hessian spectra at the final parameters of the first K runs")
     p_tr.add_argument("--stop-below", type=float, default=None, metavar="LOSS",
                       help="a run whose loss reaches LOSS keeps its parameters from then on (default: never)")
+    p_tr.add_argument("--backend", default="auto", help="auto (default: fermion where the circuit is a matchgate "
+                      "circuit, else jax), fermion (free-fermion engine) or jax (state-vector engine); float64")
     p_tr.add_argument("--curves", help="write loss curves and metadata to this .npz file")
     p_tr.add_argument("--label", help="model name recorded in the output")
     p_tr.add_argument("--out", help="also write the JSON object to this file (atomically)")
