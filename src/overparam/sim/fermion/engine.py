@@ -2,13 +2,15 @@
 
 The state is the real antisymmetric covariance ``M_uv = i <gamma_u gamma_v>`` (``u != v``). A group
 ``U = exp(-i theta G)`` with ``G = (i/4) sum A_uv gamma_u gamma_v`` moves the Majoranas as
-``U^dag gamma U = R gamma`` with ``R = expm(theta A)`` in ``SO(2n)``, so ``M -> R M R^T``; for the
-pair form of :mod:`overparam.sim.fermion.program` that is two elementwise passes (rows, then
-columns) of ``cos``/``sin`` and one gather. The loss is ``(1/4) <h, M> + c``.
+``U^dag gamma U = R gamma`` with ``R = expm(theta A)`` in ``SO(2n)``, so ``M -> R M R^T``. The engine
+carries the product ``O = R_K ... R_1`` instead (``M = O M_0 O^T`` at the end): each group is then
+one elementwise pass over the rows of ``O`` (``cos``/``sin`` and one row gather for the pair form of
+:mod:`overparam.sim.fermion.program`). The loss is ``(1/4) <h, M> + c``.
 
-* Gradient: adjoint, like the state-vector engine. From ``Lambda = dL/dM = h/4`` the reverse pass
-  adds ``<Lambda, [A, M]>`` to the group's parameter and uncomputes one group from both ``M`` and
-  ``Lambda`` (``R^T . R``); no intermediate state is stored, memory is two matrices per column.
+* Gradient: adjoint, like the state-vector engine. From ``Phi = dL/dO = -(1/2) h O M_0`` the
+  reverse pass adds ``<Phi, A_k O_k>`` to the group's parameter and uncomputes one group from both
+  ``O`` and ``Phi`` (``R_k^T``, rows again); no intermediate state is stored, memory is two
+  ``2n x 2n`` matrices per column.
 * QFIM: with ``B_k = Q_k A_k Q_k^T`` the generator of group ``k`` moved to the output
   (``Q_k = R_K ... R_{k+1}``) and ``M`` the output covariance, Wick's theorem gives for a pure
   Gaussian state ``F_kl = -(1/2) [tr(B_k B_l) + tr(B_k M B_l M)]``; parameters sharing several
@@ -33,17 +35,23 @@ from overparam.ansatze.base import Ansatz  # noqa: E402
 from overparam.sim.fermion.program import FermionProgram, compile_fermion  # noqa: E402
 
 
-def _rotate(mats: jnp.ndarray, partner: jnp.ndarray, coef: jnp.ndarray, theta: jnp.ndarray) -> jnp.ndarray:
-    """``R M R^T`` for each ``M`` of ``mats`` ``(C, D, D)``, ``R = expm(theta_c A)`` in pair form."""
-    ang = theta[:, None] * coef[None, :]
-    c, s = jnp.cos(ang), jnp.sin(ang)
-    mats = c[:, :, None] * mats + s[:, :, None] * mats[:, partner, :]
-    return mats * c[:, None, :] + mats[:, :, partner] * s[:, None, :]
+def _magnitudes(coefs: list[np.ndarray], d: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(mags (K, U), spread (K, U, D), signs (K, D))`` with ``coef_k = signs_k * (mags_k @ spread_k)``.
 
-
-def _commutator(mats: jnp.ndarray, partner: jnp.ndarray, coef: jnp.ndarray) -> jnp.ndarray:
-    """``[A, M]`` for pair-form ``A``: ``a_r M[p(r), c] + a_c M[r, p(c)]``."""
-    return coef[None, :, None] * mats[:, partner, :] + coef[None, None, :] * mats[:, :, partner]
+    ``mags_k`` lists group ``k``'s distinct ``|a_r|`` (padded with zeros, so unpaired rows and padding
+    give ``cos = 1``, ``sin = 0``); ``spread_k[u, r] = 1`` where row ``r`` has magnitude ``mags_k[u]``.
+    """
+    uniques = [np.unique(np.abs(c)) for c in coefs]
+    width = max((len(u) for u in uniques), default=1) + 1
+    mags = np.zeros((len(coefs), width))
+    spread = np.zeros((len(coefs), width, d))
+    signs = np.zeros((len(coefs), d))
+    for k, (coef, uniq) in enumerate(zip(coefs, uniques)):
+        mags[k, : len(uniq)] = uniq
+        slot = np.searchsorted(uniq, np.abs(coef))
+        spread[k, slot, np.arange(d)] = 1.0
+        signs[k] = np.sign(coef)
+    return mags, spread, signs
 
 
 class FermionEngine:
@@ -69,6 +77,11 @@ class FermionEngine:
         self._partner = jnp.asarray(np.stack([g.partner for g in groups]) if groups else np.zeros((0, d), int))
         self._coef = jnp.asarray(np.stack([g.coef for g in groups]) if groups else np.zeros((0, d)))
         self._dense = prog.dense
+        # cos/sin per row need only the group's distinct |a_r| (one for every TFIM or XY layer): they are
+        # evaluated for all groups at once before the scans, (K, B, U) numbers instead of (K, B, 2n)
+        # per pass, and spread over the rows by a one-hot matrix (a zero magnitude marks unpaired rows).
+        mags, spread, signs = _magnitudes([g.coef for g in groups], d)
+        self._mags, self._cos_spread, self._sin_spread = (jnp.asarray(a) for a in (mags, spread, spread * signs[:, None, :]))
         self._basis = (
             jnp.asarray(np.stack([np.eye(d) if g.basis is None else g.basis for g in groups])) if self._dense else None
         )
@@ -83,29 +96,46 @@ class FermionEngine:
 
     # ---- passes ---------------------------------------------------------------------------
 
-    def _xs(self, thetas: jnp.ndarray) -> tuple:
-        xs = (self._partner, self._coef, thetas)
+    def _trig(self, values: jnp.ndarray) -> tuple:
+        """Per-group scan inputs for parameters ``(B, M)``: partner rows, and the rows' ``cos``/``sin``."""
+        thetas = values[:, self._params].T  # (K, B)
+        ang = thetas[:, :, None] * self._mags[:, None, :]  # (K, B, U)
+        xs = (self._partner, self._coef, jnp.cos(ang), jnp.sin(ang), self._cos_spread, self._sin_spread)
         return xs + (self._basis,) if self._dense else xs
 
-    def _apply(self, mats, x, sign: float):
-        partner, coef, th = x[:3]
-        if not self._dense:
-            return _rotate(mats, partner, coef, sign * th)
-        o = x[3]
-        inner = jnp.einsum("ab,cbd,de->cae", o.T, mats, o)
-        return jnp.einsum("ab,cbd,de->cae", o, _rotate(inner, partner, coef, sign * th), o.T)
+    @staticmethod
+    def _cos_sin(x: tuple) -> tuple[jnp.ndarray, jnp.ndarray]:
+        """``cos(a_r theta)``, ``sin(a_r theta)`` of one group, ``(B, D)`` each."""
+        return x[2] @ x[4], x[3] @ x[5]
+
+    def _apply(self, mats: jnp.ndarray, x: tuple, sign: float) -> jnp.ndarray:
+        """``R X`` (``sign=1``) or ``R^T X`` (``sign=-1``) for one group ``x`` of :meth:`_trig`.
+
+        Rows only: ``(R X)_r = cos(a_r t) X_r + sin(a_r t) X_p(r)``. Gathering rows is the cheap
+        direction for XLA on the CPU (a column gather costs several times more), which is why the
+        engine carries the rotation ``O`` rather than the covariance ``O M_0 O^T``.
+        """
+        c, s = self._cos_sin(x)
+        if self._dense:
+            mats = jnp.einsum("ba,cbd->cad", x[6], mats)
+        out = c[:, :, None] * mats + sign * s[:, :, None] * mats[:, x[0], :]
+        return jnp.einsum("ab,cbd->cad", x[6], out) if self._dense else out
+
+    def _rotation(self, values: jnp.ndarray, xs: tuple | None = None) -> jnp.ndarray:
+        """``O = R_K ... R_1`` for each parameter vector ``(B, M)``: shape ``(B, D, D)``."""
+        batch = values.shape[0]
+        eye = jnp.broadcast_to(jnp.eye(self._d), (batch, self._d, self._d))
+
+        def step(o, x):
+            return self._apply(o, x, 1.0), None
+
+        rot, _ = jax.lax.scan(step, eye, self._trig(values) if xs is None else xs)
+        return rot
 
     def _forward(self, values: jnp.ndarray) -> jnp.ndarray:
-        """Output covariances ``(B, D, D)`` for parameters ``(B, M)``."""
-        batch = values.shape[0]
-        thetas = values[:, self._params].T  # (K, B)
-        mats = jnp.broadcast_to(self._cov0, (batch, self._d, self._d))
-
-        def step(m, x):
-            return self._apply(m, x, 1.0), None
-
-        mats, _ = jax.lax.scan(step, mats, self._xs(thetas))
-        return mats
+        """Output covariances ``O M_0 O^T`` ``(B, D, D)`` for parameters ``(B, M)``."""
+        rot = self._rotation(values)
+        return rot @ self._cov0 @ jnp.swapaxes(rot, 1, 2)
 
     def _value(self, mats: jnp.ndarray) -> jnp.ndarray:
         return 0.25 * jnp.sum(self._h[None] * mats, axis=(1, 2)) + self._const
@@ -115,34 +145,40 @@ class FermionEngine:
 
     def _loss_and_grad_impl(self, values: jnp.ndarray) -> tuple[jnp.ndarray, jnp.ndarray]:
         batch = values.shape[0]
-        thetas = values[:, self._params].T
-        mats = self._forward(values)
-        losses = self._value(mats)
-        lam = jnp.broadcast_to(0.25 * self._h, mats.shape)
-        # M and Lambda travel stacked so every uncompute step is one pass over 2B matrices.
-        pair = jnp.concatenate([mats, lam], axis=0)
+        xs = self._trig(values)
+        rot = self._rotation(values, xs)
+        rm0 = rot @ self._cov0
+        losses = self._value(rm0 @ jnp.swapaxes(rot, 1, 2))
+        # L = (1/4) <h, O M_0 O^T>: dL/dO = -(1/2) h O M_0 (h and M_0 antisymmetric).
+        phi = -0.5 * (self._h[None] @ rm0)
+        # The reverse pass reads dO_k/dtheta_k = A_k O_k and uncomputes one group from both O and
+        # Phi (R_k^T), so nothing per group is stored.
 
         def step(carry, x):
-            th = x[2]
-            m, lm = carry[:batch], carry[batch:]
+            o, ph = carry
+            partner, coef = x[:2]
+            c, s = self._cos_sin(x)
+            c, s = c[:, :, None], s[:, :, None]
             if self._dense:
-                o = x[3]
-                m_in = jnp.einsum("ab,cbd,de->cae", o.T, m, o)
-                lm_in = jnp.einsum("ab,cbd,de->cae", o.T, lm, o)
-                g = jnp.sum(lm_in * _commutator(m_in, x[0], x[1]), axis=(1, 2))
-            else:
-                g = jnp.sum(lm * _commutator(m, x[0], x[1]), axis=(1, 2))
-            th2 = jnp.concatenate([th, th])
-            carry = self._apply(carry, (x[0], x[1], th2) + tuple(x[3:]), -1.0)
-            return carry, g
+                o = jnp.einsum("ba,cbd->cad", x[6], o)
+                ph = jnp.einsum("ba,cbd->cad", x[6], ph)
+            o_moved, ph_moved = o[:, partner, :], ph[:, partner, :]
+            # <Phi, A O> = sum_r a_r Phi[r, :] . O[p(r), :]
+            g = jnp.einsum("brc,brc->br", ph, o_moved) @ coef
+            o, ph = c * o - s * o_moved, c * ph - s * ph_moved
+            if self._dense:
+                o = jnp.einsum("ab,cbd->cad", x[6], o)
+                ph = jnp.einsum("ab,cbd->cad", x[6], ph)
+            return (o, ph), g
 
-        _, g = jax.lax.scan(step, pair, self._xs(thetas), reverse=True)  # (K, B)
+        _, g = jax.lax.scan(step, (rot, phi), xs, reverse=True)  # (K, B)
         grads = jnp.zeros((self.n_params, batch)).at[self._params].add(g)
         return losses, grads.T
 
     def _qfim_impl(self, values: jnp.ndarray) -> jnp.ndarray:
         thetas = values[None, :][:, self._params].T  # (K, 1)
         mat = self._forward(values[None, :])[0]
+        xs = (self._partner, self._coef, thetas) + ((self._basis,) if self._dense else ())
         d = self._d
 
         # W = Q^T, walked backwards: B_k = W^T A_k W, then W <- R_k^T W.
@@ -156,12 +192,12 @@ class FermionEngine:
                 # R^T = O R'^T O^T with (R'^T v)_r = cos(a_r t) v_r - sin(a_r t) v_p(r).
                 rot_t = jnp.diag(jnp.cos(ang)).at[idx, partner].add(jnp.sin(ang))
                 return o @ rot_t @ o.T @ w, w.T @ (a_full @ w)
-            aw = coef[:, None] * w[partner, :]
-            b = w.T @ aw
-            w = jnp.cos(ang)[:, None] * w + jnp.sin(ang)[:, None] * w[partner, :]
+            moved = w[partner, :]
+            b = w.T @ (coef[:, None] * moved)
+            w = jnp.cos(ang)[:, None] * w + jnp.sin(ang)[:, None] * moved
             return w, b
 
-        _, bs = jax.lax.scan(step, jnp.eye(d), self._xs(thetas), reverse=True)  # (K, D, D)
+        _, bs = jax.lax.scan(step, jnp.eye(d), xs, reverse=True)  # (K, D, D)
         per_param = jnp.zeros((self.n_params, d, d)).at[self._params].add(bs)
         flat = per_param.reshape(self.n_params, -1)
         left = (per_param @ mat).reshape(self.n_params, -1)
