@@ -13,8 +13,11 @@ one elementwise pass over the rows of ``O`` (``cos``/``sin`` and one row gather 
   ``2n x 2n`` matrices per column.
 * QFIM: with ``B_k = Q_k A_k Q_k^T`` the generator of group ``k`` moved to the output
   (``Q_k = R_K ... R_{k+1}``) and ``M`` the output covariance, Wick's theorem gives for a pure
-  Gaussian state ``F_kl = -(1/2) [tr(B_k B_l) + tr(B_k M B_l M)]``; parameters sharing several
-  groups add their ``B``.
+  Gaussian state ``F_kl = -(1/2) [tr(B_k B_l) + tr(B_k M B_l M)]``. With ``V`` (``2n x n``) spanning
+  the ``iM = +1`` eigenspace this is ``4 Re sum_{i<j} E_k[i,j] conj(E_l[i,j])`` for the complex
+  antisymmetric ``E_k = V^T B_k V``: the QFIM is the Gram matrix of ``n(n-1)`` real numbers per
+  parameter (the rank is at most that). ``E_k`` comes from ``U_k = Q_k^T V``, walked backwards one
+  row pass per group; parameters sharing several groups add their ``E``.
 * Hessian: forward mode over the adjoint gradient.
 
 Everything is float64; parameter batches ``(B, M)`` run as one computation.
@@ -178,11 +181,14 @@ class FermionEngine:
     def _qfim_impl(self, values: jnp.ndarray) -> jnp.ndarray:
         thetas = values[None, :][:, self._params].T  # (K, 1)
         mat = self._forward(values[None, :])[0]
+        d, n = self._d, self._d // 2
         xs = (self._partner, self._coef, thetas) + ((self._basis,) if self._dense else ())
-        d = self._d
+        # The pure state's M has eigenvalues +-i: P = V V^dag projects on iM = +1 (n columns).
+        _, vecs = jnp.linalg.eigh(1j * mat)
+        upper = jnp.triu_indices(n, 1)
 
-        # W = Q^T, walked backwards: B_k = W^T A_k W, then W <- R_k^T W.
-        def step(w, x):
+        # U_k = Q_k^T V walked backwards (U <- R_k^T U); E_k = U_k^T A_k U_k = V^T B_k V.
+        def step(u, x):
             partner, coef, th = x[:3]
             ang = -th[0] * coef
             if self._dense:
@@ -191,18 +197,16 @@ class FermionEngine:
                 a_full = o @ jnp.zeros((d, d)).at[idx, partner].add(coef) @ o.T
                 # R^T = O R'^T O^T with (R'^T v)_r = cos(a_r t) v_r - sin(a_r t) v_p(r).
                 rot_t = jnp.diag(jnp.cos(ang)).at[idx, partner].add(jnp.sin(ang))
-                return o @ rot_t @ o.T @ w, w.T @ (a_full @ w)
-            moved = w[partner, :]
-            b = w.T @ (coef[:, None] * moved)
-            w = jnp.cos(ang)[:, None] * w + jnp.sin(ang)[:, None] * moved
-            return w, b
+                return o @ rot_t @ o.T @ u, (u.T @ (a_full @ u))[upper]
+            moved = u[partner, :]
+            e = u.T @ (coef[:, None] * moved)
+            return jnp.cos(ang)[:, None] * u + jnp.sin(ang)[:, None] * moved, e[upper]
 
-        _, bs = jax.lax.scan(step, jnp.eye(d), xs, reverse=True)  # (K, D, D)
-        per_param = jnp.zeros((self.n_params, d, d)).at[self._params].add(bs)
-        flat = per_param.reshape(self.n_params, -1)
-        left = (per_param @ mat).reshape(self.n_params, -1)
-        right = (mat[None] @ per_param).reshape(self.n_params, -1)
-        f = 0.5 * (flat @ flat.T - left @ right.T)
+        _, es = jax.lax.scan(step, vecs[:, n:], xs, reverse=True)  # (K, n(n-1)/2), E_k antisymmetric
+        per_param = jnp.zeros((self.n_params, es.shape[1]), dtype=es.dtype).at[self._params].add(es)
+        # F_kl = -(1/2)[tr(B_k B_l) + tr(B_k M B_l M)] = 2 Re <E_l, E_k> = 4 Re sum_{i<j} E_k conj(E_l).
+        stacked = jnp.concatenate([jnp.real(per_param), jnp.imag(per_param)], axis=1)
+        f = 4.0 * (stacked @ stacked.T)
         return 0.5 * (f + f.T)
 
     # ---- public API ---------------------------------------------------------------------------
