@@ -31,7 +31,10 @@ def cmd_train(args: argparse.Namespace) -> dict:
         raise BadInput(f"--stop-below {args.stop_below} is not accepted; expected a positive float (a loss)")
     if not (0 < args.fixed_floor < float("inf")):
         raise BadInput(f"--fixed-floor {args.fixed_floor} is not accepted; expected a positive float (a loss)")
+    from overparam.sim.fermion.select import check_backend_name, resolve_backend
     from overparam.train.experiment import run_training
+
+    backend = resolve_backend(ansatz, check_backend_name(args.backend, ("jax",)), "jax")
 
     payload = run_training(
         ansatz,
@@ -44,6 +47,7 @@ def cmd_train(args: argparse.Namespace) -> dict:
         curves_path=args.curves,
         stop_below=args.stop_below,
         fixed_floor=args.fixed_floor,
+        backend=backend,
     )
 
     def human(p: dict) -> str:
@@ -67,6 +71,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="QFIM and Hessian spectra at the final parameters of the first K runs")
     p.add_argument("--stop-below", type=float, default=None, metavar="LOSS",
                    help="a run whose loss reaches LOSS keeps its parameters from then on (default: never)")
+    p.add_argument("--backend", default="auto",
+                   help="auto (default: fermion where the circuit is a matchgate circuit, else jax), fermion "
+                        "(free-fermion engine) or jax (state-vector engine); float64")
     p.add_argument("--fixed-floor", type=float, default=1e-11, metavar="LOSS",
                    help="round-off floor of the fixed protocol, recorded for its success count: a run whose "
                         "lowest loss reaches it would have stopped there under --stop-below LOSS (default 1e-11)")

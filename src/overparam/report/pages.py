@@ -125,7 +125,10 @@ def training_page(fig: str, title: str, what: str, loss_name: str) -> Page:
         return render_template(
             "training.md.j2", fig=fig, title=title, what=what, loss_name=loss_name,
             lr=rows[0]["lr"] if rows else "?", steps=rows[0]["steps"] if rows else "?", threshold=threshold,
-            worst=max((abs(float(r["final_loss"]) - float(r["qsim_final_loss"])) for r in rows), default=0.0),
+            worst=max(
+                (abs(float(r["final_loss"]) - float(r["qsim_final_loss"])) for r in rows if r["qsim_final_loss"]),
+                default=0.0,
+            ),
             per_m=per_m, per_model=per_model, with_lowest=with_lowest, with_fixed=with_fixed,
             spectra_count=len(read_csv(spectra)) if spectra.exists() else None, provenance=provenance_block(prov, wall),
         )
