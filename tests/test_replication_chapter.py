@@ -146,6 +146,8 @@ def test_replication_rows_verdicts_and_causes(tmp_path):
     assert rows[(4, 14)]["verdict"] == "no published counterpart" and rows[(4, 14)]["published_k"] == ""
     # supp4 is not in the record: it is not compared at all (the record ran fig3 only).
     assert all(r[0] == "fig3" for r in replication_rows([pub, rec, dla]))
+    assert replication_rows([pub, rec, dla], "supp4") == []
+    assert {r[3] for r in replication_rows([pub, rec, dla], "fig3")} == {4, 8, 10, 12, 14}
     # Fisher p of 17/50 vs 9/50 (scipy: 0.1098).
     assert float(rows[(4, 4)]["fisher_p"]) == pytest.approx(0.1098, abs=1e-3)
 
@@ -215,9 +217,9 @@ def test_rank_rows(tmp_path):
 def _chapter_tables(tmp_path: Path) -> Path:
     pub, rec, dla = _inputs(tmp_path)
     tables = tmp_path / "tables"
-    for name, inputs in (("replication", [pub, rec, dla]),):
-        header, make = TABLES[name]
-        write_csv(tables / f"{name}.csv", header, make(inputs))
+    for exp in ("fig3", "supp4", "supp5"):
+        header, make = TABLES[f"replication_{exp}"]
+        write_csv(tables / f"replication_{exp}.csv", header, make([pub, rec, dla]))
     return tables
 
 
@@ -240,11 +242,13 @@ def test_pages_say_a_bad_published_table_in_one_line(tmp_path):
 
     pub, rec, dla = _inputs(tmp_path)
     tables = tmp_path / "tables"
-    header, make = TABLES["replication"]
-    write_csv(tables / "replication.csv", header, make([tmp_path / "absent.csv", rec, dla]))
+    header, make = TABLES["replication_fig3"]
+    write_csv(tables / "replication_fig3.csv", header, make([tmp_path / "absent.csv", rec, dla]))
     page = replication_page(tables, [], "PROV")
     assert "is missing; no published value is shown" in page and "## Fig. 3" not in page
     assert "is missing" in transition_page(tables, "PROV")
+    # The other experiments' tables were not built: each says so in one line.
+    assert "The table `replication_supp4.csv` was not built" in page
 
 
 def test_quick_scale_build_is_labelled(tmp_path):
@@ -256,8 +260,8 @@ def test_quick_scale_build_is_labelled(tmp_path):
     write_csv(build, TRAIN_HEADER, [["tfim-open", "tfim-hva", "", 4, 8, 16, s, "1e-12", "", 1500, 0.01, 0, 16, 8,
                                      "", "", 1, 1e-4, "1e-12", 1] for s in range(4)])
     tables = tmp_path / "tables"
-    header, make = TABLES["replication"]
-    write_csv(tables / "replication.csv", header, make([pub, rec, build, dla]))
+    header, make = TABLES["replication_fig3"]
+    write_csv(tables / "replication_fig3.csv", header, make([pub, rec, build, dla]))
     assert "not the published scale" in replication_page(tables, [], "PROV")
 
 
@@ -267,7 +271,7 @@ def test_figures_draw(tmp_path):
 
     assert {"capacity", "replication_fig3", "replication_supp4", "replication_supp5", "replication_ranks"} <= set(FIGURES)
     tables = _chapter_tables(tmp_path)
-    paths = replication_fig3.draw(tables / "replication.csv", tmp_path / "rep")
+    paths = replication_fig3.draw(tables / "replication_fig3.csv", tmp_path / "rep")
     assert all(p.stat().st_size > 1000 for p in paths)
     ranks = tmp_path / "ranks.csv"
     write_csv(ranks, RANKS_HEADER, [["supp2", "tfim-open", 4, 16, "qfim", "random", "none", 8, 2, "12", 3, "8",

@@ -1,7 +1,7 @@
 """Replication figures: published results beside the regenerated ones (the book's Replication chapter).
 
-``draw_training`` draws one training experiment (fig3, supp4 or supp5) from the ``replication``
-table: per model and size, the published and regenerated success fractions with 95 % Wilson
+``draw_training`` draws one training experiment (fig3, supp4 or supp5) from its
+``replication_<experiment>`` table: per model and size, the published and regenerated success fractions with 95 % Wilson
 intervals against M, the orbit dimension (the QFIM-rank saturation M_c) and dim g as vertical lines.
 ``draw_ranks`` draws the published and regenerated maximal QFIM ranks of the rank sweeps (supp2)
 against M from the ``replication_ranks`` table.

@@ -8,5 +8,5 @@ from overparam.figures.replication import draw_training
 
 
 def draw(table: str | Path, out_stem: str | Path) -> list[Path]:
-    """The fig3 panels of the ``replication`` table (see :func:`overparam.figures.replication.draw_training`)."""
+    """The panels of the ``replication_fig3`` table (see :func:`overparam.figures.replication.draw_training`)."""
     return draw_training(table, out_stem, "fig3")

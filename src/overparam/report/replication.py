@@ -1,7 +1,7 @@
 """The Replication chapter: the published results beside the regenerated ones, the transition in M,
 and the capacity of the paper's models.
 
-Reads the ``replication``, ``replication_ranks`` and ``capacity`` tables (``results/tables/``), which
+Reads the ``replication_<experiment>`` (fig3, supp4, supp5), ``replication_ranks`` and ``capacity`` tables (``results/tables/``), which
 the workflow builds from the shipped published tables (``data/published/``), the committed
 paper-scale record (``docs/paper-scale/configurations.csv``) and this build's own tables. A page
 whose table is missing or malformed says so in one line; nothing is invented.
@@ -118,15 +118,25 @@ def ranks_sections(rows: list[dict]) -> list[dict]:
     return out
 
 
+def _training_tables(tables: Path, required: tuple[str, ...]) -> tuple[list[dict] | None, str]:
+    """The rows of every ``replication_<experiment>.csv``; the lines saying which are missing or malformed."""
+    rows, problems = [], []
+    for exp, _ in TRAINING:
+        part, problem = _read(tables / f"replication_{exp}.csv", required)
+        rows += part or []
+        problems += [problem] if problem else []
+    return (rows or None), "\n\n".join(problems)
+
+
 def replication_page(tables: Path, figures: list[str], provenance_md: str) -> str:
     """The chapter's comparison page (MyST Markdown)."""
-    training, training_problem = _read(tables / "replication.csv", ("experiment", "source", "verdict"))
+    training, training_problem = _training_tables(tables, ("experiment", "source", "verdict"))
     ranks, ranks_problem = _read(tables / "replication_ranks.csv", ("experiment", "kind", "verdict"))
     bad_training = [r["note"] for r in training or [] if r["experiment"] == "all"]
     bad_ranks = [r["note"] for r in ranks or [] if r["experiment"] == "all"]
     return render(
         "replication.md.j2", training=training_sections(training) if training and not bad_training else [],
-        training_problem=training_problem or (bad_training[0] if bad_training else ""),
+        training_problem="\n\n".join(filter(None, [*bad_training[:1], training_problem])),
         ranks=ranks_sections(ranks) if ranks and not bad_ranks else [],
         ranks_problem=ranks_problem or (bad_ranks[0] if bad_ranks else ""),
         figures=figures, provenance=provenance_md,
@@ -203,7 +213,7 @@ def _sentences(at_mc: dict[tuple[str, str], list]) -> dict[str, str]:
 
 def transition_page(tables: Path, provenance_md: str) -> str:
     """The transition summary page (MyST Markdown)."""
-    rows, problem = _read(tables / "replication.csv", ("experiment", "source", "n_params", "orbit_dim", "dla_dim"))
+    rows, problem = _training_tables(tables, ("experiment", "source", "n_params", "orbit_dim", "dla_dim"))
     if rows and any(r["experiment"] == "all" for r in rows):
         problem, rows = next(r["note"] for r in rows if r["experiment"] == "all"), None
     table, sentences = transition_rows(rows) if rows else ([], {})

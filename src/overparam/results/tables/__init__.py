@@ -45,13 +45,15 @@ TABLES: dict[str, tuple[Sequence[str], Callable[..., list[list]]]] = {
     "fig1": (FIG1_HEADER, fig1_rows),
     "beyond": (BEYOND_HEADER, beyond_rows),
     "capacity": (CAPACITY_HEADER, capacity_rows),
-    "replication": (REPLICATION_HEADER, replication_rows),
+    **{f"replication_{exp}": (REPLICATION_HEADER, replication.experiment_rows(exp))
+       for exp in replication.TRAINING_EXPERIMENTS},
     "replication_ranks": (RANKS_HEADER, replication_ranks_rows),
 }
 
 __all__ = [
     "BEYOND_HEADER", "CAPACITY_HEADER", "RANKS_HEADER", "REPLICATION_HEADER", "capacity", "capacity_rows",
-    "replication", "replication_ranks_rows", "replication_rows", "CRITICAL_HEADER", "DLA_HEADER", "EXT1_HEADER", "FIG1_HEADER", "FIG2_HEADER", "HARDWARE_HEADER",
+    "replication", "replication_ranks_rows", "replication_rows", "CRITICAL_HEADER", "DLA_HEADER", "EXT1_HEADER",
+    "FIG1_HEADER", "FIG2_HEADER", "HARDWARE_HEADER",
     "SUPP3_HEADER", "SWEEP_HEADER", "TABLES", "TRAIN_HEADER", "TRAIN_SPECTRA_HEADER", "beyond", "beyond_rows",
     "circuits", "critical", "critical_rows", "dla_rows", "ext1_rows", "fig1_rows", "fig2_rows", "first_m", "gap_text",
     "first_m_at", "geometry", "hardware", "hardware_rows", "lie_bounds", "noise", "options_label", "qfim", "read_csv",

@@ -124,8 +124,10 @@ def _cause(c: Comparison, reached: Comparison | None) -> str:
     return NOT_DEMONSTRATED
 
 
-def replication_rows(files: Iterable[str | Path]) -> list[list]:
+def replication_rows(files: Iterable[str | Path], experiment: str | None = None) -> list[list]:
     """One row per (configuration, regenerated source); the first file is the published training table.
+
+    With ``experiment``, only that experiment's rows (a bad published table's one row is kept).
 
     A build's rows carry a demonstrated cause only where their counts equal a record's (the record
     is what ``docs/replication.md`` analysed); otherwise a differing build row says the cause is
@@ -139,6 +141,9 @@ def replication_rows(files: Iterable[str | Path]) -> list[list]:
     bounds = _bounds(dla)
     if pub_rows is None:
         return [["all", "", "", "", "", "", "", "", *[""] * 15, "", problem]]
+    if experiment is not None:
+        pub_rows = [r for r in pub_rows if r["experiment"] == experiment]
+        sources = [(label, [r for r in rows if r["experiment"] == experiment]) for label, rows in sources]
     pub = counts(pub_rows, "successes")
     pub_reached = counts(pub_rows, "reached")
     out = []
@@ -184,6 +189,16 @@ def _k(c: Count | None) -> str:
 
 def _p(p: float | None) -> str:
     return "" if p is None else f"{p:.4g}"
+
+
+def experiment_rows(experiment: str):
+    """The ``replication_<experiment>`` table's row function: :func:`replication_rows` of one experiment."""
+
+    def rows(files: Iterable[str | Path]) -> list[list]:
+        return replication_rows(files, experiment)
+
+    rows.__doc__ = f"The {experiment} rows of :func:`replication_rows`."
+    return rows
 
 
 def _noise_label(noise: str, strength: str = "") -> str:
