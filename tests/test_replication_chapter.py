@@ -283,3 +283,29 @@ def test_figures_draw(tmp_path):
     write_csv(cap, CAPACITY_HEADER, [["m", 4, p, 2 * p, 3, min(2 * p, 8), min(2 * p, 8), min(2 * p, 8) * 0.98, 0.5,
                                       10**6, 1.0, 1e-9, 16, 8] for p in range(1, 7)])
     assert all(p.exists() for p in capacity.draw(cap, tmp_path / "cap"))
+
+
+def test_spectra_overlay_scales_published_qfim_and_draws(tmp_path):
+    import gzip
+
+    from overparam.figures import replication_spectra
+    from overparam.results.tables.geometry import SPECTRA_HEADER as GEO
+
+    pub = tmp_path / "spectra.csv.gz"
+    with gzip.open(pub, "wt") as fh:
+        fh.write("experiment,model,n,layers,point,sample,kind,noise,eigenvalues,source,commit\n")
+        fh.write("fig4,tfim-periodic,4,2,random,1,qfim,none,1e-17;0.5;1;2,raw/x,c0\n")
+        fh.write("fig4,tfim-periodic,4,2,random,1,hessian,none,-1;0.5;1;3,raw/y,c0\n")
+        fh.write("fig4,tfim-open,4,2,random,1,qfim,none,0;0;1;2,raw/z,c0\n")  # no regenerated counterpart
+    geo = tmp_path / "fig4.csv"
+    write_csv(geo, GEO, [["tfim-periodic", "tfim-hva", "", 4, 2, 4, "random", 0, "0.1", "1", "qfim", i + 1, v, 3, "",
+                          1e-9, 11, 4] for i, v in enumerate([8.0, 4.0, 2.0, 0.0])])
+    header, make = TABLES["replication_spectra"]
+    rows = [dict(zip(header, r)) for r in make([pub, geo])]
+    published = [float(r["eigenvalue"]) for r in rows if r["side"] == "published"]
+    assert published == [8.0, 4.0, 2.0, 4e-17]  # ×4, by magnitude; the Hessian and the open chain have no partner
+    assert {r["model"] for r in rows} == {"tfim-periodic"} and {r["kind"] for r in rows} == {"qfim"}
+    write_csv(tmp_path / "s.csv", header, [[r[c] for c in header] for r in rows])
+    assert all(p.exists() for p in replication_spectra.draw(tmp_path / "s.csv", tmp_path / "overlay"))
+    bad = make([tmp_path / "absent.csv.gz", geo])
+    assert len(bad) == 1 and bad[0][0] == "all"

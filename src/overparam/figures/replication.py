@@ -114,3 +114,39 @@ def draw_ranks(table: str | Path, out_stem: str | Path, experiment: str = "supp2
         fig.legend(loc="lower center", ncol=3, frameon=False, bbox_to_anchor=(0.5, -0.02))
     fig.tight_layout(rect=(0, 0.07, 1, 1))
     return save(fig, out_stem)
+
+
+def draw_spectra(table: str | Path, out_stem: str | Path) -> list[Path]:
+    """Published eigenvalues overlaid on regenerated ones: ``|λ| / max |λ|`` against the index, one panel
+    per (experiment, model, n, M, matrix, point) that both sides have; one line if there is none."""
+    setup()
+    rows = [r for r in read_csv(table) if r["experiment"] != "all"]
+    groups: dict[tuple, dict[tuple[str, str], list[float]]] = defaultdict(lambda: defaultdict(list))
+    for r in rows:
+        key = (r["experiment"], r["model"], int(r["n"]), int(r["n_params"]), r["kind"], r["point"])
+        groups[key][(r["side"], r["sample"])].append(abs(float(r["eigenvalue"])))
+    keys = sorted(groups)
+    cols = min(4, max(1, len(keys)))
+    nrows = max(1, -(-len(keys) // cols))
+    fig, axes = plt.subplots(nrows, cols, figsize=(3.1 * cols, 2.6 * nrows), squeeze=False)
+    for ax in axes.flat[len(keys):]:
+        ax.set_axis_off()
+    if not keys:
+        axes[0][0].set_axis_on()
+        axes[0][0].text(0.5, 0.5, "no configuration with both published\nand regenerated spectra", ha="center",
+                        va="center", transform=axes[0][0].transAxes)
+    for i, (ax, key) in enumerate(zip(axes.flat, keys)):
+        for (side, _), values in sorted(groups[key].items()):
+            top = max(values) or 1.0
+            colour, marker = (PUBLISHED, "o") if side == "published" else (REGENERATED, "s")
+            ax.semilogy(range(1, len(values) + 1), [max(v / top, 1e-18) for v in values], color=colour, marker=marker,
+                        ms=2.5, lw=0.6, alpha=0.7)
+        ax.set_title(f"{key[1]} n = {key[2]}, M = {key[3]}: {key[4]} ({key[5]})", fontsize=7)
+        ax.set_xlabel("eigenvalue index")
+        ax.set_ylabel("|λ| / max |λ|")
+    if keys:
+        handles = [plt.Line2D([], [], color=PUBLISHED, marker="o", ms=3, label="published"),
+                   plt.Line2D([], [], color=REGENERATED, marker="s", ms=3, label="regenerated")]
+        fig.legend(handles=handles, loc="lower center", ncol=2, frameon=False, bbox_to_anchor=(0.5, -0.02))
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    return save(fig, out_stem)

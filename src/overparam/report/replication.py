@@ -27,7 +27,8 @@ RANKS = (
     ("supp2", "Supplementary Fig. 2: QFIM rank against M at random points"),
     ("ext1", "Extended Data Fig. 1: QFIM ranks under depolarizing noise"),
 )
-CHAPTER_FIGURES = ("replication_fig3", "replication_supp4", "replication_supp5", "replication_ranks", "capacity")
+CHAPTER_FIGURES = ("replication_fig3", "replication_supp4", "replication_supp5", "replication_ranks",
+                   "replication_spectra", "capacity")
 """The chapter's figures (``results/figures/<id>.png``), each shown when the build drew it."""
 CHAPTER_PAGES = ("replication", "transition", "capacity")
 PUBLISHED_RUNS, PUBLISHED_STEPS = {"fig3": 50, "supp4": 50, "supp5": 50}, {"fig3": 3000, "supp4": 3000, "supp5": 2000}

@@ -48,6 +48,7 @@ TABLES: dict[str, tuple[Sequence[str], Callable[..., list[list]]]] = {
     **{f"replication_{exp}": (REPLICATION_HEADER, replication.experiment_rows(exp))
        for exp in replication.TRAINING_EXPERIMENTS},
     "replication_ranks": (RANKS_HEADER, replication_ranks_rows),
+    "replication_spectra": (replication.SPECTRA_HEADER, replication.replication_spectra_rows),
 }
 
 __all__ = [

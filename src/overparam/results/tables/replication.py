@@ -17,6 +17,7 @@ gives one row that says so; a regenerated configuration without a published coun
 from __future__ import annotations
 
 import csv
+import gzip
 from collections import defaultdict
 from pathlib import Path
 from typing import Iterable
@@ -286,3 +287,63 @@ def replication_ranks_rows(files: Iterable[str | Path]) -> list[list]:
             len(reg) if reg else "", _rank_text(reg.values()) if reg else "", verdict, cause, note,
         ])
     return out
+
+
+SPECTRA_HEADER = ("experiment", "model", "n", "n_params", "kind", "point", "side", "sample", "index", "eigenvalue")
+
+# The published QFIM routines return the Fubini–Study metric, a quarter of the QFIM the project
+# computes (data/published/README.md); Hessians share one convention.
+PUBLISHED_QFIM_SCALE = 4.0
+
+
+def _regenerated_spectra(paths: Iterable[Path]) -> dict[tuple, dict[str, list[float]]]:
+    """``(experiment, model, n, M, kind, point) -> {run: eigenvalues}`` from fig4/supp1 or ``*_spectra`` tables."""
+    out: dict[tuple, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for path in paths:
+        if not path.is_file():
+            raise BadInput(f"regenerated table {str(path)!r} does not exist")
+        cols = set(_columns(path))
+        if not {"matrix", "index", "eigenvalue", "run"} <= cols:
+            raise BadInput(f"{str(path)!r} is not a spectra table (fig4, supp1 or <experiment>_spectra)")
+        exp = path.stem.removesuffix("_spectra")
+        for r in read_csv(path):
+            point = {"converged": "solution"}.get(r.get("point", "solution"), r.get("point", "solution"))
+            kind = "qfim" if r["matrix"].startswith("qfim") else r["matrix"]
+            key = (exp, r["model"], int(r["n"]), int(r["n_params"]), kind, point)
+            out[key][f"{r['run']}:{r['matrix']}"].append(float(r["eigenvalue"]))
+    return out
+
+
+def replication_spectra_rows(files: Iterable[str | Path]) -> list[list]:
+    """Published and regenerated eigenvalues of every (experiment, model, n, M, matrix, point) both have.
+
+    The first file is ``data/published/spectra.csv.gz``; published QFIM eigenvalues are multiplied
+    by 4 into the project's convention. One row per eigenvalue, ``index`` from 1 in descending order
+    of magnitude. A missing or malformed published file gives one row that says so.
+    """
+    paths = [Path(f) for f in files]
+    if not paths:
+        raise BadInput("replication_spectra needs data/published/spectra.csv.gz first, then spectra tables")
+    try:
+        with gzip.open(paths[0], "rt", newline="") as fh:
+            published = list(csv.DictReader(fh))
+        if published and "eigenvalues" not in published[0]:
+            raise ValueError("no eigenvalues column")
+    except (OSError, ValueError, csv.Error, EOFError) as exc:
+        return [["all", "", "", "", "", "", "", "", "", f"published spectra {str(paths[0])!r} cannot be used ({exc})"]]
+    regenerated = _regenerated_spectra(paths[1:])
+    pub: dict[tuple, dict[str, list[float]]] = defaultdict(dict)
+    for r in published:
+        if r.get("noise", "none") != "none":
+            continue
+        exp = "fig4" if r["experiment"] == "supp1" else r["experiment"]
+        values = [float(v) for v in r["eigenvalues"].split(";")]
+        key = (exp, r["model"], int(r["n"]), len(values), r["kind"], r["point"])
+        pub[key][r["sample"]] = [v * (PUBLISHED_QFIM_SCALE if r["kind"] == "qfim" else 1.0) for v in values]
+    rows = []
+    for key in sorted(set(pub) & set(regenerated)):
+        for side, groups in (("published", pub[key]), ("regenerated", regenerated[key])):
+            for sample, values in sorted(groups.items()):
+                ordered = sorted(values, key=abs, reverse=True)
+                rows += [[*key, side, sample, i + 1, f"{v:.6g}"] for i, v in enumerate(ordered)]
+    return rows
