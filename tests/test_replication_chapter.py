@@ -309,3 +309,32 @@ def test_spectra_overlay_scales_published_qfim_and_draws(tmp_path):
     assert all(p.exists() for p in replication_spectra.draw(tmp_path / "s.csv", tmp_path / "overlay"))
     bad = make([tmp_path / "absent.csv.gz", geo])
     assert len(bad) == 1 and bad[0][0] == "all"
+
+
+def test_scale_page_counts_configurations_and_wall_time(tmp_path):
+    import json
+
+    from overparam.report.replication import scale_rows
+    from overparam.results.tables import TRAIN_HEADER
+
+    pub, rec, dla = _inputs(tmp_path)
+    published = tmp_path / "published"
+    published.mkdir()
+    (published / "training.csv").write_text(pub.read_text())
+    tables = tmp_path / "tables"
+    write_csv(tables / "fig3.csv", TRAIN_HEADER, [["tfim-open", "tfim-hva", "", 4, layers, 2 * layers, s, "1", "", 3000,
+                                                   0.01, 0, 16, 8, "", "", 0, 1e-4, "1", 0]
+                                                  for layers in (4, 8, 10, 12) for s in range(50)])
+    bench = tmp_path / "bench" / "train_run"
+    bench.mkdir(parents=True)
+    (bench / "fig3_a.tsv").write_text("s\th:m:s\n60.0\t0:01:00\n")
+    (bench / "supp4_a.tsv").write_text("s\th:m:s\n600.0\t0:10:00\n")
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "training_paper_scale.json").write_text(json.dumps(
+        {"date": "2026-12-02", "columns": ["experiment", "job wall (min)"], "rows": [["fig3", "2.5"], ["fig3", "1"]]}))
+    rows = {r[0]: r for r in scale_rows(tables, published, results, tmp_path / "bench")}
+    assert rows["fig3"][1].startswith("4 configurations, n = 4, up to 50")
+    assert rows["fig3"][3] == "yes: every published configuration"
+    assert rows["fig3"][4] == "1.0" and rows["fig3"][5] == "3.5 (2026-12-02)"
+    assert rows["supp4"][1] == "not in this build" and rows["supp4"][5] == "none committed"

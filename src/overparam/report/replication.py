@@ -244,3 +244,99 @@ def capacity_page(tables: Path, figures: list[str], provenance_md: str) -> str:
     return render("capacity.md.j2", problem=problem, table=table, saturation=saturation,
                   n_data=first.get("n_data", ""), gamma=first.get("gamma", ""), figures=figures,
                   provenance=provenance_md)
+
+
+# Experiment -> (build table, Snakemake rule of its jobs, prefix of its job names or "" for all).
+SCALE_SOURCES = {
+    "fig2": ("fig2", "qfim_sweep", "fig2_"),
+    "supp2": ("supp2", "qfim_sweep", "supp2_"),
+    "fig3": ("fig3", "train_run", "fig3_"),
+    "supp4": ("supp4", "train_run", "supp4_"),
+    "supp5": ("supp5", "train_run", "supp5_"),
+    "fig4": ("fig4", "spectra_data", ""),
+    "ext1": ("ext1", "ext1_data", ""),
+}
+
+
+def _build_scale(path: Path) -> tuple[set, int, set] | None:
+    """(configurations, runs or points per configuration (largest), sizes) of a build table, or ``None``."""
+    if not path.is_file():
+        return None
+    rows = read_csv(path)
+    per: dict[tuple, set] = defaultdict(set)
+    for r in rows:
+        point = r.get("seed") or r.get("sample") or r.get("run") or ""
+        per[(r["model"], int(r["n"]), int(r["n_params"]))].add((r.get("point", ""), point, r.get("noise", ""),
+                                                              r.get("strength", "")))
+    # Per-depth tables (fig2) give the number of points in a column instead of a row per point.
+    counted = max((int(r["samples"]) for r in rows if (r.get("samples") or "").isdigit()), default=0)
+    return set(per), max(counted, max((len(v) for v in per.values()), default=0)), {(m, n) for m, n, _ in per}
+
+
+def _published_scale(published: Path, experiment: str) -> tuple[set, set] | None:
+    """(configurations, sizes) of the published data of ``experiment``, or ``None`` if unreadable."""
+    training = experiment in ("fig3", "supp4", "supp5")
+    path = published / ("training.csv" if training else "ranks.csv")
+    if not path.is_file():
+        return None
+    try:
+        rows = [r for r in read_csv(path) if r["experiment"] in ((experiment, "supp1") if experiment == "fig4"
+                                                                   else (experiment,))]
+        configs = {(r["model"], int(r["n"]), int(r["n_params"])) for r in rows}
+    except (KeyError, ValueError):
+        return None
+    return configs, {(m, n) for m, n, _ in configs}
+
+
+def _record_minutes(bench_results: Path) -> tuple[str, dict[str, float]]:
+    """The committed paper-scale training record: its date and the job wall minutes per experiment."""
+    path = bench_results / "training_paper_scale.json"
+    if not path.is_file():
+        return "", {}
+    import json
+
+    try:
+        data = json.loads(path.read_text())
+        col = data["columns"].index("job wall (min)")
+        minutes: dict[str, float] = defaultdict(float)
+        for row in data["rows"]:
+            minutes[row[0]] += float(row[col])
+        return data.get("date", ""), dict(minutes)
+    except (ValueError, KeyError, IndexError, TypeError):
+        return "", {}
+
+
+def scale_rows(tables: Path, published: Path, bench_results: Path, benchmark_dir: Path) -> list[list]:
+    """Per experiment: this build's scale against the published one, and the recorded wall times."""
+    from overparam.results.provenance import rule_wall_times
+
+    date, record = _record_minutes(bench_results)
+    out = []
+    for exp, (table, rule, prefix) in SCALE_SOURCES.items():
+        build = _build_scale(tables / f"{table}.csv")
+        pub = _published_scale(published, exp)
+        if build is None:
+            built, at_scale = "not in this build", "—"
+        else:
+            configs, per, sizes = build
+            built = f"{len(configs)} configurations, n = {', '.join(str(n) for n in sorted({n for _, n in sizes}))}, " \
+                    f"up to {per} runs or points each"
+            if pub is None or not pub[0]:
+                at_scale = "no published configurations to compare"
+            else:
+                missing = len(pub[0] - configs)
+                at_scale = "yes: every published configuration" if not missing else \
+                    f"no: {missing} of {len(pub[0])} published configurations not run"
+        published_text = "unreadable" if pub is None else (
+            f"{len(pub[0])} configurations, n = {', '.join(str(n) for n in sorted({n for _, n in pub[1]}))}"
+            if pub[0] else "none")
+        wall = sum(s for job, s in rule_wall_times(benchmark_dir, rule).items() if job.startswith(prefix))
+        out.append([exp, built, published_text, at_scale, f"{wall / 60:.1f}" if wall else "not recorded",
+                    f"{record[exp]:.1f} ({date})" if exp in record else "none committed"])
+    return out
+
+
+def scale_page(tables: Path, published: Path, bench_results: Path, benchmark_dir: Path, provenance_md: str) -> str:
+    """The page that says which figures this build regenerated at which scale, and what each cost."""
+    return render("scale.md.j2", rows=scale_rows(tables, published, bench_results, benchmark_dir),
+                  provenance=provenance_md)
