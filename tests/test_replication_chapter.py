@@ -173,12 +173,15 @@ def test_a_build_row_gets_a_cause_only_where_it_equals_the_record(tmp_path):
 @pytest.mark.parametrize("problem", ["missing", "malformed"])
 def test_a_bad_published_table_is_one_row(tmp_path, problem):
     pub, rec, dla = _inputs(tmp_path)
-    bad = tmp_path / "bad.csv"
+    bad = tmp_path / "bad" / "training.csv"
+    bad.parent.mkdir()
     if problem == "malformed":
         bad.write_text("experiment,model\nfig3,tfim-open\n")
-    rows = replication_rows([bad, rec, dla])
+    # Malformed: named as the published table but unusable. Missing: left out of the inputs.
+    rows = replication_rows([bad, rec, dla] if problem == "malformed" else [rec, dla])
     assert len(rows) == 1 and rows[0][0] == "all" and "published table" in rows[0][-1]
-    ranks = replication_ranks_rows([bad])
+    assert ("lacks the column" if problem == "malformed" else "is missing") in rows[0][-1]
+    ranks = replication_ranks_rows([tmp_path / "bad" / "ranks.csv"])
     assert len(ranks) == 1 and ranks[0][0] == "all"
 
 
@@ -243,7 +246,7 @@ def test_pages_say_a_bad_published_table_in_one_line(tmp_path):
     pub, rec, dla = _inputs(tmp_path)
     tables = tmp_path / "tables"
     header, make = TABLES["replication_fig3"]
-    write_csv(tables / "replication_fig3.csv", header, make([tmp_path / "absent.csv", rec, dla]))
+    write_csv(tables / "replication_fig3.csv", header, make([rec, dla]))
     page = replication_page(tables, [], "PROV")
     assert "is missing; no published value is shown" in page and "## Fig. 3" not in page
     assert "is missing" in transition_page(tables, "PROV")
@@ -307,7 +310,7 @@ def test_spectra_overlay_scales_published_qfim_and_draws(tmp_path):
     assert {r["model"] for r in rows} == {"tfim-periodic"} and {r["kind"] for r in rows} == {"qfim"}
     write_csv(tmp_path / "s.csv", header, [[r[c] for c in header] for r in rows])
     assert all(p.exists() for p in replication_spectra.draw(tmp_path / "s.csv", tmp_path / "overlay"))
-    bad = make([tmp_path / "absent.csv.gz", geo])
+    bad = make([geo])
     assert len(bad) == 1 and bad[0][0] == "all"
 
 

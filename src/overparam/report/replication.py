@@ -62,8 +62,8 @@ def _verdict(text: str) -> str:
 def _source_text(source: str) -> str:
     kind, _, path = source.partition(": ")
     if kind == "record":
-        return f"the committed paper-scale record `{Path(path).as_posix().split('docs/')[-1] if 'docs/' in path else path}`"
-    return f"this build's table `{Path(path).name}`"
+        return f"the committed paper-scale record `{path}`"
+    return f"this build's table `{path}`"
 
 
 def training_sections(rows: list[dict]) -> list[dict]:
@@ -81,6 +81,8 @@ def training_sections(rows: list[dict]) -> list[dict]:
                 scale = (f"This build ran {'/'.join(map(str, sorted(runs)))} runs per configuration, not the published "
                          f"{PUBLISHED_RUNS[exp]} × {PUBLISHED_STEPS[exp]} steps: this is not the published scale, and "
                          "only the configurations it ran are compared (the tests have little power at this size).")
+            # A build shows only what it ran; the published configurations it did not run are counted.
+            shown = [r for r in sel if source.startswith("record") or r["verdict"] != "not regenerated"]
             table = [
                 [r["model"], r["n"], r["layers"], r["n_params"], _count(r["published_k"], r["published_runs"]),
                  _count(r["regenerated_k"], r["regenerated_runs"]), r["fisher_p"] or "—", _verdict(r["verdict"]),
@@ -88,7 +90,7 @@ def training_sections(rows: list[dict]) -> list[dict]:
                  _count(r["regenerated_reached"], r["regenerated_runs"]) if r["regenerated_reached"] else "—",
                  r["reached_p"] or "—", _verdict(r["reached_verdict"]) or "—",
                  r["cause"] or r["note"] or ""]
-                for r in sorted(sel, key=lambda r: (r["model"], int(r["n"]), int(r["n_params"])))
+                for r in sorted(shown, key=lambda r: (r["model"], int(r["n"]), int(r["n_params"])))
             ]
             tally = defaultdict(int)
             for r in sel:
@@ -104,12 +106,14 @@ def ranks_sections(rows: list[dict]) -> list[dict]:
     for exp, title in RANKS:
         group = ("fig4", "supp1") if exp == "fig4" else (exp,)
         sel = [r for r in rows if r["experiment"] in group]
+        # Published spectra groups this build did not compute are counted, not listed.
+        shown = [r for r in sel if r["verdict"] != "not regenerated"]
         table = [
             [r["experiment"], r["model"], r["n"], r["n_params"], r["kind"], r["point"], r["noise"],
              f"{r['published_ranks']} ({r['published_points']})" if r["published_ranks"] else "—",
              f"{r['regenerated_ranks']} ({r['regenerated_points']})" if r["regenerated_ranks"] else "—",
              r["orbit_dim"] or "—", _verdict(r["verdict"]), r["cause"] or r["note"] or ""]
-            for r in sorted(sel, key=lambda r: (r["experiment"], r["model"], int(r["n"]), int(r["n_params"]),
+            for r in sorted(shown, key=lambda r: (r["experiment"], r["model"], int(r["n"]), int(r["n_params"]),
                                                 r["kind"], r["point"], r["noise"]))
         ]
         tally = defaultdict(int)

@@ -9,8 +9,8 @@
   n, M, kind, point, noise): the published and the regenerated ranks (exact integers, compared
   as such).
 
-The first input of each table is the published table (``data/published/training.csv`` or
-``ranks.csv``); the others are recognised by their columns. A missing or malformed published table
+The first input of each table is the published table (``data/published/training.csv``, ``ranks.csv``
+or ``spectra.csv.gz``, recognised by its name); the others are recognised by their columns. A missing or malformed published table
 gives one row that says so; a regenerated configuration without a published counterpart says so.
 """
 
@@ -66,6 +66,17 @@ def _published(path: Path, required: Iterable[str]) -> tuple[list[dict] | None, 
         return read_csv(path), ""
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         return None, f"published table {str(path)!r} cannot be read ({exc})"
+
+
+def _split_published(paths: list[Path], name: str) -> tuple[Path, list[Path]]:
+    """The published table (the first input when it is named ``name``) and the other inputs.
+
+    A workflow whose checkout lacks the published table leaves it out of the inputs; it is then
+    reported missing (as ``data/published/<name>``) instead of mistaking another input for it.
+    """
+    if paths and paths[0].name == name:
+        return paths[0], paths[1:]
+    return Path("data/published") / name, paths
 
 
 def _bounds(paths: Iterable[Path]) -> dict[tuple[str, int], tuple[str, str]]:
@@ -134,11 +145,9 @@ def replication_rows(files: Iterable[str | Path], experiment: str | None = None)
     is what ``docs/replication.md`` analysed); otherwise a differing build row says the cause is
     not yet demonstrated for it.
     """
-    paths = [Path(f) for f in files]
-    if not paths:
-        raise BadInput("replication needs the published training table first, then regenerated tables")
-    pub_rows, problem = _published(paths[0], ("experiment", "model", "n", "layers", "runs", "successes"))
-    sources, dla = _classify(paths[1:])
+    published, others = _split_published([Path(f) for f in files], "training.csv")
+    pub_rows, problem = _published(published, ("experiment", "model", "n", "layers", "runs", "successes"))
+    sources, dla = _classify(others)
     bounds = _bounds(dla)
     if pub_rows is None:
         return [["all", "", "", "", "", "", "", "", *[""] * 15, "", problem]]
@@ -250,15 +259,13 @@ def replication_ranks_rows(files: Iterable[str | Path]) -> list[list]:
     The verdict compares the largest rank over the points (the saturation value the figures show):
     ``agrees`` when equal, ``differs`` otherwise; ranks are exact integers, so no test is needed.
     """
-    paths = [Path(f) for f in files]
-    if not paths:
-        raise BadInput("replication_ranks needs data/published/ranks.csv first, then the build's rank tables")
-    pub_rows, problem = _published(paths[0], ("experiment", "model", "n", "n_params", "kind", "point", "rank"))
+    published_path, others = _split_published([Path(f) for f in files], "ranks.csv")
+    pub_rows, problem = _published(published_path, ("experiment", "model", "n", "n_params", "kind", "point", "rank"))
     if pub_rows is None:
         return [["all", *[""] * 13, problem]]
-    dla = [p for p in paths[1:] if p.is_file() and {"dim", "orbit_dim", "method"} <= set(_columns(p))]
+    dla = [p for p in others if p.is_file() and {"dim", "orbit_dim", "method"} <= set(_columns(p))]
     bounds = _bounds(dla)
-    regenerated = _regenerated_ranks([p for p in paths[1:] if p not in dla])
+    regenerated = _regenerated_ranks([p for p in others if p not in dla])
     published: dict[tuple, list[int]] = defaultdict(list)
     for r in pub_rows:
         key = (r["experiment"], r["model"], int(r["n"]), int(r["n_params"]), r["kind"], r["point"],
@@ -321,17 +328,15 @@ def replication_spectra_rows(files: Iterable[str | Path]) -> list[list]:
     by 4 into the project's convention. One row per eigenvalue, ``index`` from 1 in descending order
     of magnitude. A missing or malformed published file gives one row that says so.
     """
-    paths = [Path(f) for f in files]
-    if not paths:
-        raise BadInput("replication_spectra needs data/published/spectra.csv.gz first, then spectra tables")
+    published_path, others = _split_published([Path(f) for f in files], "spectra.csv.gz")
     try:
-        with gzip.open(paths[0], "rt", newline="") as fh:
+        with gzip.open(published_path, "rt", newline="") as fh:
             published = list(csv.DictReader(fh))
         if published and "eigenvalues" not in published[0]:
             raise ValueError("no eigenvalues column")
     except (OSError, ValueError, csv.Error, EOFError) as exc:
-        return [["all", "", "", "", "", "", "", "", "", f"published spectra {str(paths[0])!r} cannot be used ({exc})"]]
-    regenerated = _regenerated_spectra(paths[1:])
+        return [["all", "", "", "", "", "", "", "", "", f"published spectra {str(published_path)!r} cannot be used ({exc})"]]
+    regenerated = _regenerated_spectra(others)
     pub: dict[tuple, dict[str, list[float]]] = defaultdict(dict)
     for r in published:
         if r.get("noise", "none") != "none":
