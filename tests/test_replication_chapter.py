@@ -162,7 +162,8 @@ def test_a_build_row_gets_a_cause_only_where_it_equals_the_record(tmp_path):
         for seed in range(50):
             ok = int(seed < k)
             runs.append(dict(zip(TRAIN_HEADER, ["tfim-open", "tfim-hva", "", 4, layers, m, seed, "1e-12" if ok else "1",
-                                                "", 3000, 0.01, 0, 16, 8, "", "", ok, 1e-4, "1e-12" if ok else "1", ok])))
+                                                "", 3000, 0.01, 0, 16, 8, "", "", ok, 1e-4, "1e-12" if ok else "1",
+                                                ok])))
     write_csv(build, TRAIN_HEADER, [[r[c] for c in TRAIN_HEADER] for r in runs])
     rows = [dict(zip(REPLICATION_HEADER, r)) for r in replication_rows([pub, rec, build, dla])]
     built = {int(r["layers"]): r for r in rows if r["source"].startswith("build")}
@@ -180,7 +181,7 @@ def test_a_bad_published_table_is_one_row(tmp_path, problem):
     # Malformed: named as the published table but unusable. Missing: left out of the inputs.
     rows = replication_rows([bad, rec, dla] if problem == "malformed" else [rec, dla])
     assert len(rows) == 1 and rows[0][0] == "all" and "published table" in rows[0][-1]
-    assert ("lacks the column" if problem == "malformed" else "is missing") in rows[0][-1]
+    assert ("lacks the column" if problem == "malformed" else "is missing from the inputs") in rows[0][-1]
     ranks = replication_ranks_rows([tmp_path / "bad" / "ranks.csv"])
     assert len(ranks) == 1 and ranks[0][0] == "all"
 
@@ -248,7 +249,7 @@ def test_pages_say_a_bad_published_table_in_one_line(tmp_path):
     header, make = TABLES["replication_fig3"]
     write_csv(tables / "replication_fig3.csv", header, make([rec, dla]))
     page = replication_page(tables, [], "PROV")
-    assert "is missing; no published value is shown" in page and "## Fig. 3" not in page
+    assert "is missing from the inputs; no published value is shown" in page and "## Fig. 3" not in page
     assert "is missing" in transition_page(tables, "PROV")
     # The other experiments' tables were not built: each says so in one line.
     assert "The table `replication_supp4.csv` was not built" in page
@@ -272,7 +273,8 @@ def test_figures_draw(tmp_path):
     from overparam.figures import FIGURES
     from overparam.figures import capacity, replication_fig3, replication_ranks
 
-    assert {"capacity", "replication_fig3", "replication_supp4", "replication_supp5", "replication_ranks"} <= set(FIGURES)
+    ours = {"capacity", "replication_fig3", "replication_supp4", "replication_supp5", "replication_ranks"}
+    assert ours <= set(FIGURES)
     tables = _chapter_tables(tmp_path)
     paths = replication_fig3.draw(tables / "replication_fig3.csv", tmp_path / "rep")
     assert all(p.stat().st_size > 1000 for p in paths)

@@ -80,7 +80,8 @@ def draw_training(table: str | Path, out_stem: str | Path, experiment: str) -> l
         ax.set_ylabel("success fraction")
     if keys:
         fig.legend(loc="lower center", ncol=4, frameon=False, bbox_to_anchor=(0.5, -0.02))
-    fig.suptitle(f"{experiment}: published vs regenerated ({source or 'no regenerated source'}); success = final loss < 1e-4; bars: 95 % Wilson")
+    fig.suptitle(f"{experiment}: published vs regenerated ({source or 'no regenerated source'}); "
+                 "success = final loss < 1e-4; bars: 95 % Wilson")
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     return save(fig, out_stem)
 

@@ -1,7 +1,8 @@
 """The Replication chapter: the published results beside the regenerated ones, the transition in M,
 and the capacity of the paper's models.
 
-Reads the ``replication_<experiment>`` (fig3, supp4, supp5), ``replication_ranks`` and ``capacity`` tables (``results/tables/``), which
+Reads the ``replication_<experiment>`` (fig3, supp4, supp5), ``replication_ranks``,
+``replication_spectra`` and ``capacity`` tables (``results/tables/``), which
 the workflow builds from the shipped published tables (``data/published/``), the committed
 paper-scale record (``docs/paper-scale/configurations.csv``) and this build's own tables. A page
 whose table is missing or malformed says so in one line; nothing is invented.
@@ -233,7 +234,8 @@ def capacity_page(tables: Path, figures: list[str], provenance_md: str) -> str:
     for r in rows or []:
         groups[(r["model"], int(r["n"]))].append(r)
         table.append([r["model"], r["n"], r["layers"], r["n_params"], r["samples"], r["quantum_dimension"],
-                      r["mean_rank"], r["abbas_ed"], r["abbas_ed_per_param"], r["orbit_dim"] or "—", r["dla_dim"] or "—"])
+                      r["mean_rank"], r["abbas_ed"], r["abbas_ed_per_param"], r["orbit_dim"] or "—",
+                      r["dla_dim"] or "—"])
     for (model, n), sel in sorted(groups.items()):
         sel.sort(key=lambda r: int(r["n_params"]))
         top = max(int(r["quantum_dimension"]) for r in sel)

@@ -9,9 +9,9 @@
   n, M, kind, point, noise): the published and the regenerated ranks (exact integers, compared
   as such).
 
-The first input of each table is the published table (``data/published/training.csv``, ``ranks.csv``
-or ``spectra.csv.gz``, recognised by its name); the others are recognised by their columns. A missing or malformed published table
-gives one row that says so; a regenerated configuration without a published counterpart says so.
+The first input of each table is the published table (``data/published/training.csv``,
+``ranks.csv`` or ``spectra.csv.gz``, recognised by its name); the others are recognised by their
+columns. A missing or malformed published table gives one row that says so; a regenerated configuration without a published counterpart says so.
 """
 
 from __future__ import annotations
@@ -54,8 +54,10 @@ def _columns(path: Path) -> list[str]:
         return next(csv.reader(fh), [])
 
 
-def _published(path: Path, required: Iterable[str]) -> tuple[list[dict] | None, str]:
+def _published(path: Path | None, required: Iterable[str]) -> tuple[list[dict] | None, str]:
     """The published table's rows, or ``None`` and the one line that says why it cannot be used."""
+    if path is None:
+        return None, "the published table (data/published/) is missing from the inputs; no published value is shown"
     if not path.is_file():
         return None, f"published table {str(path)!r} is missing; no published value is shown"
     try:
@@ -68,15 +70,15 @@ def _published(path: Path, required: Iterable[str]) -> tuple[list[dict] | None, 
         return None, f"published table {str(path)!r} cannot be read ({exc})"
 
 
-def _split_published(paths: list[Path], name: str) -> tuple[Path, list[Path]]:
-    """The published table (the first input when it is named ``name``) and the other inputs.
+def _split_published(paths: list[Path], name: str) -> tuple[Path | None, list[Path]]:
+    """The published table (the first input when it is named ``name``, else ``None``) and the others.
 
     A workflow whose checkout lacks the published table leaves it out of the inputs; it is then
-    reported missing (as ``data/published/<name>``) instead of mistaking another input for it.
+    reported missing instead of another input being mistaken for it.
     """
     if paths and paths[0].name == name:
         return paths[0], paths[1:]
-    return Path("data/published") / name, paths
+    return None, paths
 
 
 def _bounds(paths: Iterable[Path]) -> dict[tuple[str, int], tuple[str, str]]:
@@ -117,7 +119,8 @@ def _classify(paths: Iterable[Path]) -> tuple[list[tuple[str, list[dict]]], list
             dla.append(path)
         elif {"final_loss", "success", "seed"} <= cols:
             if path.stem not in TRAINING_EXPERIMENTS:
-                raise BadInput(f"training table {str(path)!r} is not named after one of {', '.join(TRAINING_EXPERIMENTS)}")
+                accepted = ", ".join(TRAINING_EXPERIMENTS)
+                raise BadInput(f"training table {str(path)!r} is not named after one of {accepted}")
             sources.append((f"build: {path}", _build_counts(path, path.stem)))
         elif {"experiment", "runs", "successes"} <= cols:
             sources.append((f"record: {path}", read_table(path, "regenerated table")))
@@ -288,7 +291,8 @@ def replication_ranks_rows(files: Iterable[str | Path]) -> list[list]:
                 cause = NOT_DEMONSTRATED
                 if key[1] == "tfim-open" and key[4] == "qfim" and max(pub) > max(reg.values()):
                     # docs/replication.md recomputes the published open-chain QFIMs at random points.
-                    cause = CAUSE_QFIM if key[5] == "random" else f"{CAUSE_QFIM}; recomputed there at random points only"
+                    only_random = f"{CAUSE_QFIM}; recomputed there at random points only"
+                    cause = CAUSE_QFIM if key[5] == "random" else only_random
         out.append([
             *key, orbit, len(pub) if pub else "", _rank_text(pub) if pub else "",
             len(reg) if reg else "", _rank_text(reg.values()) if reg else "", verdict, cause, note,
@@ -330,12 +334,15 @@ def replication_spectra_rows(files: Iterable[str | Path]) -> list[list]:
     """
     published_path, others = _split_published([Path(f) for f in files], "spectra.csv.gz")
     try:
+        if published_path is None:
+            raise OSError("not among the inputs")
         with gzip.open(published_path, "rt", newline="") as fh:
             published = list(csv.DictReader(fh))
         if published and "eigenvalues" not in published[0]:
             raise ValueError("no eigenvalues column")
     except (OSError, ValueError, csv.Error, EOFError) as exc:
-        return [["all", "", "", "", "", "", "", "", "", f"published spectra {str(published_path)!r} cannot be used ({exc})"]]
+        problem = f"published spectra {str(published_path or 'data/published/spectra.csv.gz')!r} cannot be used ({exc})"
+        return [["all", *[""] * 8, problem]]
     regenerated = _regenerated_spectra(others)
     pub: dict[tuple, dict[str, list[float]]] = defaultdict(dict)
     for r in published:
