@@ -99,7 +99,7 @@ def test_per_run_table_gives_the_per_configuration_counts(training):
         total[key] += 1
         k[key] += float(r["final_loss"]) < 1e-4
         reached[key] += r["first_step_below"] != ""
-        assert float(r["lowest_loss"]) <= float(r["final_loss"])
+        assert float(r["lowest_loss"]) <= min(float(r["final_loss"]), float(r["initial_loss"]))
     for r in training:
         key = (r["experiment"], r["model"], r["n"], r["layers"])
         assert (total[key], k[key], reached[key]) == (int(r["runs"]), int(r["successes"]),
@@ -199,9 +199,10 @@ def test_extraction_logic_on_a_small_tree(tmp_path):
     assert (row["model"], row["n"], row["layers"], row["n_params"]) == ("tfim-open", 4, 6, 12)
     assert (row["runs"], row["successes"], row["reached_at_some_step"], row["steps"]) == (3, 1, 2, 3000)
     assert row["source"] == "raw_data/fig_3/4qubits/non-periodic/loss/vha_loss_record_4q_6p_*i.npy"
-    first = {r[4]: r[8] for r in runs}
+    first = {r[4]: r[9] for r in runs}
     assert first[0] == 3000 and first[2] == "" and 0 < first[1] < 2000
-    returns = {r[4]: (r[9], r[10]) for r in runs}
+    returns = {r[4]: (r[10], r[11]) for r in runs}
+    assert {r[4]: float(r[6]) for r in runs} == {0: 1.0, 1: 1.0, 2: 2e-2}
     assert returns == {0: (0, 0), 1: (1, 1001), 2: ("", "")}
     rank_rows, _ = extract.spectra_tables(tmp_path, files, "c0ffee")
     r = dict(zip(extract.RANKS_HEADER, rank_rows[0]))

@@ -59,8 +59,8 @@ TRAINING_HEADER = [
     "median_lowest_loss", "source", "commit",
 ]
 RUNS_HEADER = [
-    "experiment", "model", "n", "layers", "run", "steps", "final_loss", "lowest_loss", "first_step_below",
-    "returns_above", "steps_above_after", "source", "commit",
+    "experiment", "model", "n", "layers", "run", "steps", "initial_loss", "final_loss", "lowest_loss",
+    "first_step_below", "returns_above", "steps_above_after", "source", "commit",
 ]
 RANKS_HEADER = [
     "experiment", "model", "n", "layers", "n_params", "point", "sample", "kind", "noise", "size", "rank",
@@ -205,7 +205,7 @@ def training_tables(root: Path, files: list[str], commit: str) -> tuple[list[lis
             after = record[below[0]:] >= SUCCESS_THRESHOLD if below.size else np.zeros(0, dtype=bool)
             returns = int(np.count_nonzero(after[1:] & ~after[:-1])) if below.size else ""
             run_rows.append([
-                experiment, model, n, layers, run, steps, _fmt(record[-1]), _fmt(record.min()),
+                experiment, model, n, layers, run, steps, _fmt(record[0]), _fmt(record[-1]), _fmt(record.min()),
                 int(below[0]) if below.size else "", returns, int(after.sum()) if below.size else "", path,
                 commit,
             ])

@@ -125,7 +125,9 @@ class Comparison:
             lo, hi = c.interval(confidence)
             return [f"{c.k}/{c.runs}", f"{c.fraction:.3f}", f"{lo:.3f}", f"{hi:.3f}"]
 
-        fmt = lambda p: "" if p is None else f"{p:.3g}"  # noqa: E731
+        def fmt(p: float | None) -> str:
+            return "" if p is None else f"{p:.3g}"
+
         return [*self.key, "" if self.n_params is None else self.n_params, *side(self.published),
                 *side(self.regenerated), fmt(self.p_value), fmt(self.p_holm), self.verdict]
 
