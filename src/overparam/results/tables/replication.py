@@ -130,10 +130,11 @@ def _classify(paths: Iterable[Path]) -> tuple[list[tuple[str, list[dict]]], list
 
 
 def _cause(c: Comparison, reached: Comparison | None) -> str:
-    if c.verdict != "differs":
-        return ""
+    """The demonstrated cause of a row that differs on either count, by the rule of docs/replication.md."""
     if reached is not None and reached.verdict == "differs":
         return CAUSE_INIT
+    if c.verdict != "differs":
+        return ""
     if reached is not None and reached.verdict == "agrees" and c.regenerated.k > c.published.k:
         return CAUSE_STOP
     return NOT_DEMONSTRATED
@@ -175,6 +176,7 @@ def replication_rows(files: Iterable[str | Path], experiment: str | None = None)
                 record_counts[c.key] = (c.regenerated.k, c.regenerated.runs)
                 record_causes[c.key] = cause
             elif cause and cause != NOT_DEMONSTRATED and c.regenerated is not None:
+                # (the "below at some step" count of a build row is not compared with the record's)
                 same = record_counts.get(c.key) == (c.regenerated.k, c.regenerated.runs)
                 cause = record_causes[c.key] if same else NOT_DEMONSTRATED
             note = {"no published counterpart": "the published data has no such configuration",
