@@ -1,12 +1,12 @@
-# The Jupyter Book: pages rendered from the tables, then built offline with warnings as errors. Both
-# jobs read files and write pages (no simulation): they run on the local machine.
+# The Jupyter Book: pages rendered from the tables, then built offline with warnings as errors.
+# Rendering the pages takes seconds and runs on the local machine; the Sphinx build (a minute of CPU)
+# is a job of its own, submitted like any other on a cluster.
 import glob
 import os
 
 
 localrules:
     book_pages,
-    book,
 
 
 BOOK_FIGURES = (
