@@ -111,6 +111,7 @@ def draw_ranks(table: str | Path, out_stem: str | Path, experiment: str = "supp2
         ax.set_title(f"{key[0]}, n = {key[1]}")
         ax.set_xlabel("number of parameters M")
         ax.set_ylabel("max QFIM rank (random points)")
+        ax.set_ylim(bottom=0)
     if keys:
         fig.legend(loc="lower center", ncol=3, frameon=False, bbox_to_anchor=(0.5, -0.02))
     fig.tight_layout(rect=(0, 0.07, 1, 1))
