@@ -22,7 +22,7 @@ from overparam.cli import (
     table,
     train,
 )
-from overparam.cli.common import Parser
+from overparam.cli.common import Parser, check_out_paths
 from overparam.errors import BadInput
 
 DESCRIPTION = "The ``overparam`` command line (also ``python -m overparam``)."
@@ -67,6 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # matplotlib's PDF backend subsets fonts through fontTools, which logs every glyph at INFO.
     logging.getLogger("fontTools").setLevel(logging.WARNING)
     try:
+        # An output path that cannot be written is refused before the computation, not after it
+        # (a figure's --out is a stem: STEM.png and STEM.pdf are the files).
+        if args.command != "figure":
+            check_out_paths(args)
         # The device is settled (and a requested GPU checked) before any simulation starts.
         from overparam.sim.device import use_gpu
 

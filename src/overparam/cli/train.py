@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import argparse
 
-from overparam.cli.common import add_ansatz_args, add_common, add_gpu_flag, add_label_and_out, emit, positive_int
+from overparam.cli.common import (
+    add_ansatz_args,
+    add_common,
+    add_gpu_flag,
+    add_label_and_out,
+    add_memory_flag,
+    emit,
+    finite_float,
+    positive_int,
+)
 from overparam.errors import BadInput
 
 
@@ -16,8 +25,8 @@ def cmd_train(args: argparse.Namespace) -> dict:
     """Check every argument, train, and emit the JSON object (final losses, optional spectra)."""
     from overparam.ansatze import build_ansatz, parse_options
 
-    if not (args.lr > 0):
-        raise BadInput(f"--lr {args.lr} is not accepted; expected a positive float")
+    from overparam.sim.budget import check_memory, describe, train_bytes
+
     options = parse_options(args.opt)
     ansatz = build_ansatz(args.ansatz, args.n, args.layers, options)
     if ansatz.loss is None:
@@ -27,8 +36,11 @@ def cmd_train(args: argparse.Namespace) -> dict:
         )
     if args.spectra > args.runs:
         raise BadInput(f"--spectra {args.spectra} is not accepted; expected at most --runs ({args.runs})")
-    if args.stop_below is not None and not (0 < args.stop_below < float("inf")):
-        raise BadInput(f"--stop-below {args.stop_below} is not accepted; expected a positive float (a loss)")
+    check_memory(
+        train_bytes(ansatz.n_qubits, ansatz.n_params, len(ansatz.states()), args.runs, args.spectra),
+        describe(f"train (--runs {args.runs}, --spectra {args.spectra})", ansatz),
+        args.max_memory_gb,
+    )
     from overparam.train.experiment import run_training
 
     payload = run_training(
@@ -58,14 +70,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--runs", "--seeds", dest="runs", type=positive_int("--runs", 1), default=10, metavar="K",
                    help="independent runs, i.e. random initialisations (default 10; --seeds is an alias)")
     p.add_argument("--steps", type=positive_int("--steps", 1), default=3000, help="Adam steps (default 3000)")
-    p.add_argument("--lr", type=float, default=0.01, help="learning rate (default 0.01)")
+    p.add_argument("--lr", type=finite_float("--lr", 0.0), default=0.01, help="learning rate (default 0.01)")
     p.add_argument("--seed", type=int, default=0, help="base seed of the initialisations (default 0)")
-    p.add_argument("--spectra", type=int, default=0, metavar="K",
+    p.add_argument("--spectra", type=positive_int("--spectra", 0), default=0, metavar="K",
                    help="QFIM and Hessian spectra at the final parameters of the first K runs")
-    p.add_argument("--stop-below", type=float, default=None, metavar="LOSS",
+    p.add_argument("--stop-below", type=finite_float("--stop-below", 0.0), default=None, metavar="LOSS",
                    help="a run whose loss reaches LOSS keeps its parameters from then on (default: never)")
     p.add_argument("--curves", help="write loss curves and metadata to this .npz file")
     add_label_and_out(p)
+    add_memory_flag(p)
     add_common(p)
     add_gpu_flag(p)
     p.set_defaults(func=cmd_train)
