@@ -27,12 +27,13 @@ def cmd_landscape(args: argparse.Namespace) -> dict:
     """Run ``overparam landscape`` and emit its JSON object."""
     from overparam.ansatze import build_ansatz, parse_options
     from overparam.geometry.landscape import landscape_payload
-    from overparam.sim.budget import check_memory, describe, landscape_bytes
+    from overparam.sim.budget import check_memory, describe, landscape_bytes, loss_terms
 
     quiet_jax_logging()
     deep = build_ansatz(args.ansatz, args.n, args.over, parse_options(args.opt))
     check_memory(
-        landscape_bytes(deep.n_qubits, deep.n_params, len(deep.states()), args.inits, args.grid),
+        landscape_bytes(deep.n_qubits, deep.n_params, len(deep.states()), args.inits, args.grid,
+                        loss_terms=loss_terms(deep)),
         describe(f"landscape (--inits {args.inits}, --grid {args.grid})", deep),
         args.max_memory_gb,
     )

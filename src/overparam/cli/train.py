@@ -25,7 +25,7 @@ def cmd_train(args: argparse.Namespace) -> dict:
     """Check every argument, train, and emit the JSON object (final losses, optional spectra)."""
     from overparam.ansatze import build_ansatz, parse_options
 
-    from overparam.sim.budget import check_memory, describe, train_bytes
+    from overparam.sim.budget import check_memory, describe, loss_terms, train_bytes
 
     options = parse_options(args.opt)
     ansatz = build_ansatz(args.ansatz, args.n, args.layers, options)
@@ -37,7 +37,8 @@ def cmd_train(args: argparse.Namespace) -> dict:
     if args.spectra > args.runs:
         raise BadInput(f"--spectra {args.spectra} is not accepted; expected at most --runs ({args.runs})")
     check_memory(
-        train_bytes(ansatz.n_qubits, ansatz.n_params, len(ansatz.states()), args.runs, args.spectra),
+        train_bytes(ansatz.n_qubits, ansatz.n_params, len(ansatz.states()), args.runs, args.spectra,
+                    loss_terms(ansatz)),
         describe(f"train (--runs {args.runs}, --spectra {args.spectra})", ansatz),
         args.max_memory_gb,
     )

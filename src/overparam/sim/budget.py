@@ -15,9 +15,11 @@ The estimates count state-vector columns. With ``D = 2^q`` amplitudes for ``q`` 
   ``jacobian_bytes = FIXED + JACOBIAN_COPIES * 16 * D * (M + 1)``;
 * training runs ``B`` parameter vectors on ``S`` input states as ``S * B`` columns; the adjoint
   reverse pass carries the state and its cotangent, and the compiled Adam chunk keeps both passes'
-  buffers: ``train_bytes = FIXED + TRAIN_COPIES * 16 * D * S * B`` (plus, with ``--spectra``, the
-  Hessian's forward mode over the adjoint gradient: ``M`` directions, each a (state, cotangent)
-  pair, ``HESSIAN_COPIES * 16 * D * S * M``);
+  buffers; the loss observable's ``T`` Pauli terms are assembled as a sparse matrix for the qsim
+  re-check of the final losses: ``train_bytes = TRAIN_FIXED + TRAIN_COPIES * 16 * D * S * B +
+  SPARSE_BYTES * D * T`` (plus, with ``--spectra``, the Hessian's forward mode over the adjoint
+  gradient: ``M`` directions, each a (state, cotangent) pair, ``HESSIAN_COPIES * 16 * D * S * M``,
+  and one Jacobian);
 * qsim and Cirq differentiate through the forward simulator: the ``(D, M)`` complex128 Jacobian,
   a few states, and the sparse generator of the widest (moment, symbol) group, assembled from
   ``(row, col, value)`` triples of 32 bytes per term and amplitude:
@@ -26,8 +28,18 @@ The estimates count state-vector columns. With ``D = 2^q`` amplitudes for ``q`` 
   entries and a Jacobian of ``M`` of them.
 
 ``FIXED`` is the interpreter with NumPy, Cirq, qsim and JAX loaded plus compilation. The constants
-were fitted to peak RSS (``/usr/bin/time -f %M``) of ``overparam qfim``/``qfim-prefix``/``train``
-on ``tfim-hva`` at 14, 18 and 20 qubits; see the README's command-line section for the numbers.
+were set from peak RSS (``/usr/bin/time -f %M``) of ``overparam qfim``/``qfim-prefix``/``train`` on
+``tfim-hva`` (4 layers, M = 8; train with 4 runs) at 14 and 18 qubits. Measured versus estimated:
+
+==========================  ==========  ==========  ==========  ==========
+command                     n=14 RSS    estimate    n=18 RSS    estimate
+==========================  ==========  ==========  ==========  ==========
+qfim --backend jax          498 MiB     525 MiB     682 MiB     728 MiB
+qfim-prefix (jax)           500 MiB     525 MiB     702 MiB     728 MiB
+qfim --backend qsim         258 MiB     528 MiB     585 MiB     856 MiB
+train --runs 4              610 MiB     674 MiB     940 MiB     1312 MiB
+==========================  ==========  ==========  ==========  ==========
+
 The estimates are deliberately a little high: a refusal costs a flag, an overrun costs the machine.
 """
 
@@ -47,6 +59,8 @@ GIB = 2**30
 MIB = 2**20
 #: Interpreter with NumPy, SciPy, Cirq, qsimcirq and JAX imported, plus XLA compilation.
 FIXED_BYTES = 512 * MIB
+#: The same plus optax and the compiled Adam chunks.
+TRAIN_FIXED_BYTES = 640 * MIB
 #: Bytes of one complex128 amplitude (the engine, and Cirq's/qsim's returned states).
 AMPLITUDE = 16
 JACOBIAN_COPIES = 6
@@ -104,22 +118,28 @@ def forward_jacobian_bytes(n_qubits: int, n_params: int, widest_group: int) -> i
     return FIXED_BYTES + AMPLITUDE * dim * (n_params + STATE_COPIES) + SPARSE_BYTES * dim * max(1, widest_group)
 
 
-def train_bytes(n_qubits: int, n_params: int, n_states: int, runs: int, spectra: int = 0) -> int:
-    """Batched Adam on ``runs`` vectors and ``n_states`` inputs, plus the Hessian when ``spectra > 0``."""
+def train_bytes(
+    n_qubits: int, n_params: int, n_states: int, runs: int, spectra: int = 0, loss_terms: int = 0
+) -> int:
+    """Batched Adam on ``runs`` vectors and ``n_states`` inputs (a loss of ``loss_terms`` Pauli terms),
+    plus the Hessian when ``spectra > 0``."""
     dim = 2**n_qubits
-    need = FIXED_BYTES + TRAIN_COPIES * AMPLITUDE * dim * max(1, n_states) * runs
+    need = TRAIN_FIXED_BYTES + TRAIN_COPIES * AMPLITUDE * dim * max(1, n_states) * runs
+    need += SPARSE_BYTES * dim * loss_terms
     if spectra > 0:
         need += HESSIAN_COPIES * AMPLITUDE * dim * max(1, n_states) * n_params
         need += JACOBIAN_COPIES * AMPLITUDE * dim * (n_params + 1)
     return need
 
 
-def landscape_bytes(n_qubits: int, n_params: int, n_states: int, inits: int, grid: int, chunk: int = 4096) -> int:
+def landscape_bytes(
+    n_qubits: int, n_params: int, n_states: int, inits: int, grid: int, chunk: int = 4096, loss_terms: int = 0
+) -> int:
     """Training ``inits`` vectors with Hessians at the end points, and the loss on a ``grid x grid`` slice
     evaluated ``chunk`` points at a time."""
     slice_columns = min(grid * grid, chunk) * max(1, n_states)
     return max(
-        train_bytes(n_qubits, n_params, n_states, inits, spectra=1),
+        train_bytes(n_qubits, n_params, n_states, inits, spectra=1, loss_terms=loss_terms),
         FIXED_BYTES + TRAIN_COPIES * AMPLITUDE * 2**n_qubits * slice_columns,
     )
 
@@ -136,6 +156,12 @@ def hardware_bytes(ansatz, noisy_density: bool) -> int:
     if noisy_density:
         need += JACOBIAN_COPIES * AMPLITUDE * 4**ansatz.n_qubits
     return need
+
+
+def loss_terms(ansatz) -> int:
+    """Pauli terms of the ansatz's energy loss (0 for other losses)."""
+    observable = getattr(ansatz.loss, "observable", None)
+    return len(observable) if observable is not None else 0
 
 
 def widest_group(circuit) -> int:
