@@ -42,6 +42,10 @@ def bad_files(tmp_path: Path) -> dict[str, str]:
         "nonnumeric.csv": "model,ansatz,options,n,layers,n_params,samples,min_rank,max_rank,dla_dim,orbit_dim\n"
         "tfim,tfim-hva,,four,1,2,3,2,2,3,3\n",
         "ragged.csv": "model,n\ntfim,4,extra\n",
+        "malformed.yaml": "seed: 1\nfig2: [unclosed\n",
+        "list.yaml": "- 1\n- 2\n",
+        "nan.yaml": "fig3:\n  lr: .nan\n",
+        "big.yaml": "fig2:\n  samples: 2\n  runs:\n    - {model: tfim-periodic, n: 40, layers: [1]}\n",
     }
     out = {}
     for name, text in files.items():
@@ -153,11 +157,18 @@ CASES: list[tuple[str, list[str], str]] = [
     ("qfim-out-dir", ["qfim", *TFIM, "--n", "4", "--layers", "1", "--out", "{outdir}"], "--out"),
     ("train-curves-dir", ["train", *TFIM, "--n", "4", "--layers", "1", "--curves", "{outdir}"], "--curves"),
     ("dla-out-dir", ["dla", *TFIM, "--n", "4", "--out", "{outdir}"], "--out"),
+    # ---- config files, checked before Snakemake reads them -----------------------------------------
+    ("config-missing", ["check-config", "{missing}"], "does not exist"),
+    ("config-malformed", ["check-config", "{malformed.yaml}"], "line 3 column 1"),
+    ("config-not-mapping", ["check-config", "{list.yaml}"], "list.yaml"),
+    ("config-nan", ["check-config", "{nan.yaml}"], "fig3.lr: nan"),
+    ("config-n-too-big", ["check-config", "{big.yaml}"], "fig2"),
 ]
 
 
 @pytest.mark.parametrize("argv, needle", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_bad_input_exits_2_with_one_line(argv, needle, bad_files, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])  # check-config reads config/ from the root
     monkeypatch.delenv("OVERPARAM_MAX_MEMORY_GB", raising=False)
     before = _files(tmp_path)
     for key, value in bad_files.items():

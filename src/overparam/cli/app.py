@@ -10,6 +10,7 @@ from typing import Callable, Sequence
 from overparam.cli import (
     ansatz,
     book,
+    check_config,
     circuits,
     dla,
     figure,
@@ -32,6 +33,7 @@ DESCRIPTION = "The ``overparam`` command line (also ``python -m overparam``)."
 COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     ansatz.register,  # ansatz list, check-ansatz
     circuits.register,
+    check_config.register,
     dla.register,
     qfim.register,  # qfim, qfim-sweep, qfim-prefix
     noisy_qfim.register,
