@@ -69,7 +69,7 @@ CASES: list[tuple[str, list[str], str]] = [
     ("qfim-n30", ["qfim", *TFIM, "--n", "30", "--layers", "1"], "--max-memory-gb"),
     ("qfim-n30-jax", ["qfim", *TFIM, "--n", "30", "--layers", "1", "--backend", "jax"], "needs about"),
     ("qfim-n28-cirq", ["qfim", *TFIM, "--n", "28", "--layers", "2", "--backend", "cirq"], "needs about"),
-    ("qfim-n1000", ["qfim", *TFIM, "--n", "1000", "--layers", "1"], "10^"),
+    ("qfim-n300", ["qfim", *TFIM, "--n", "300", "--layers", "1"], "10^"),
     ("qfim-sweep-n30", ["qfim-sweep", *TFIM, "--n", "30", "--layers", "1,2"], "qfim-sweep of tfim-hva n=30"),
     ("qfim-prefix-n40", ["qfim-prefix", *TFIM, "--n", "40", "--layers", "1"], "qfim-prefix of tfim-hva n=40"),
     ("train-n1000", ["train", *TFIM, "--n", "1000", "--layers", "1"], "train (--runs 10"),
