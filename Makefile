@@ -1,11 +1,11 @@
-# Two entry points (README Quick start): `make run` and `make test`.
-# Both create or reuse the virtual environment .venv/ and install the project into it.
+# Entry points (README Quick start): `make quick`, `make run`, `make test-fast` and `make test`.
+# All create or reuse the virtual environment .venv/ and install the project into it.
 PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 CORES ?= all
 
-.PHONY: setup run quick test clean
+.PHONY: setup run quick test test-fast clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python >= 3.10 is required"'
@@ -22,8 +22,13 @@ run: $(STAMP)
 quick: $(STAMP)
 	. $(VENV)/bin/activate && overparam check-config config/quick.yaml && snakemake --cores $(CORES) --configfile config/quick.yaml
 
+# The whole suite (CI runs this): one shared quick-workflow run, the browser check, every slow test.
 test: $(STAMP)
 	. $(VENV)/bin/activate && python -m pytest -q
+
+# The developer loop: everything except the tests marked slow (over 5 s) or workflow (snakemake).
+test-fast: $(STAMP)
+	. $(VENV)/bin/activate && python -m pytest -q -m "not slow and not workflow"
 
 clean:
 	rm -rf results logs book/_build book/generated benchmarks/out .snakemake

@@ -93,6 +93,7 @@ CASES: list[tuple[str, list[str], str]] = [
     ("train-stop-nan", ["train", *TFIM, "--n", "4", "--layers", "1", "--stop-below", "nan"], "--stop-below"),
     ("train-stop-inf", ["train", *TFIM, "--n", "4", "--layers", "1", "--stop-below", "inf"], "--stop-below"),
     ("train-stop-neg", ["train", *TFIM, "--n", "4", "--layers", "1", "--stop-below", "-1e-3"], "--stop-below"),
+    ("train-floor-nan", ["train", *TFIM, "--n", "4", "--layers", "1", "--fixed-floor", "nan"], "--fixed-floor"),
     ("train-spectra-neg", ["train", *TFIM, "--n", "4", "--layers", "1", "--spectra", "-1"], "--spectra -1"),
     ("train-spectra-many", ["train", *TFIM, "--n", "4", "--layers", "1", "--runs", "2", "--spectra", "3"], "--spectra 3"),
     ("train-runs-0", ["train", *TFIM, "--n", "4", "--layers", "1", "--runs", "0"], "--runs 0"),

@@ -97,6 +97,7 @@ def test_prefix_ranks_saturate_at_the_orbit_bound():
     assert again["samples"][0]["records"][-1]["spectrum"] == res["samples"][0]["records"][-1]["spectrum"]
 
 
+@pytest.mark.slow
 def test_cli_table_figure_page(tmp_path, capsys):
     from overparam.cli import main
     from overparam.report.pages import PAGES

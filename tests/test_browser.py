@@ -1,6 +1,7 @@
 """The built book in a real browser: headless Chromium (Debian's chromium and chromium-driver) opens
-every page of the quick workflow's book, checks that every figure image loads and that MathJax is
-served from the book itself, and saves a screenshot of each page under the test's tmp dir."""
+every page of the quick workflow's book, checks that every figure image loads, that every Markdown
+table was rendered as a table and fits the page width at 1280 px, and that MathJax is served from
+the book itself, and saves a screenshot of each page under the test's tmp dir."""
 
 from __future__ import annotations
 
@@ -59,6 +60,36 @@ return Array.from(document.images).map(i => ({
 """
 
 
+# Markdown table source left as text: a paragraph that starts with "|" and holds a "|---|" rule line,
+# which the book's typography turns into "|—|" (a cell with an unescaped "|" breaks the whole table
+# into a paragraph like this).
+UNRENDERED_TABLES_JS = """
+return Array.from(document.querySelectorAll('main p, main li'))
+    .map(p => p.textContent.trim())
+    .filter(t => t.startsWith('|') && /\\|\\s*:?(-{3,}|[\u2013\u2014]+)\\s*:?\\|/.test(t))
+    .map(t => t.slice(0, 80));
+"""
+
+# Tables wider than the space they are given (cut off, or scrolled sideways inside the theme's
+# container), and the page itself scrolling sideways.
+OVERFLOW_JS = """
+const out = [];
+document.querySelectorAll('main table').forEach((t, k) => {
+    const box = t.closest('.pst-scrollable-table-container') || t.parentElement;
+    const article = t.closest('article') || document.querySelector('main');
+    const right = t.getBoundingClientRect().right, limit = article.getBoundingClientRect().right;
+    if (t.offsetWidth > 0 && (box.scrollWidth > box.clientWidth + 1 || right > limit + 1)) {
+        const head = Array.from(t.querySelectorAll('th')).map(h => h.textContent.trim()).slice(0, 4).join(' | ');
+        out.push(`table ${k} (${head}): ${t.scrollWidth} px in ${box.clientWidth} px`);
+    }
+});
+if (document.documentElement.scrollWidth > window.innerWidth + 1) {
+    out.push(`page: ${document.documentElement.scrollWidth} px wide in a ${window.innerWidth} px window`);
+}
+return out;
+"""
+
+
 def test_every_page_loads_its_figures_in_headless_chromium(quick_workflow, browser, tmp_path):
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -68,7 +99,7 @@ def test_every_page_loads_its_figures_in_headless_chromium(quick_workflow, brows
     pages = book_pages(html)
     names = {p.stem for p in pages}
     assert {"intro", "results", "performance", "fig2", "fig3", "supp2"} <= names, names
-    figures_seen = 0
+    figures_seen = tables_seen = 0
     for page in pages:
         browser.get(page.as_uri())
         WebDriverWait(browser, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
@@ -83,9 +114,18 @@ def test_every_page_loads_its_figures_in_headless_chromium(quick_workflow, brows
         figures_seen += len(in_figures)
         if rendered(page):
             assert browser.find_elements("id", "provenance"), f"{page.name}: no provenance section"
+        numbers = browser.execute_script(
+            "return Array.from(document.querySelectorAll('figcaption .caption-number'))"
+            ".filter(e => e.offsetParent !== null).map(e => e.textContent.trim());")
+        assert not numbers, f"{page.name}: Sphinx figure numbers beside the paper's ids: {numbers}"
+        unrendered = browser.execute_script(UNRENDERED_TABLES_JS)
+        assert not unrendered, f"{page.name}: Markdown tables left as text: {unrendered}"
+        tables_seen += len(browser.find_elements("css selector", "main table"))
+        overflow = browser.execute_script(OVERFLOW_JS)
+        assert not overflow, f"{page.name}: wider than the page at 1280 px: {overflow}"
         shot = tmp_path / f"{page.stem}.png"
         assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000, shot
-    assert figures_seen >= 7
+    assert figures_seen >= 7 and tables_seen >= 10, (figures_seen, tables_seen)
 
     # MathJax is the book's own copy, and it typesets the intro's formulas without any network.
     browser.get((html / "intro.html").as_uri())

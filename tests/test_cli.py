@@ -7,6 +7,8 @@ import sys
 import pytest
 
 CLI = [sys.executable, "-m", "overparam"]
+# Every test here starts `python -m overparam` (seconds of imports each): slow, left out of make test-fast.
+pytestmark = pytest.mark.slow
 
 
 def run(*args, env=None):

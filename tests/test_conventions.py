@@ -74,6 +74,35 @@ def test_simulation_rules_have_benchmark_threads_and_memory(name):
     assert '"benchmarks/out/' + name + "/" in bench, f"rule {name}: benchmark file not under benchmarks/out/{name}/"
 
 
+def local_rules() -> set[str]:
+    """The rules named in the workflow's ``localrules:`` directives."""
+    names: set[str] = set()
+    for path in RULE_FILES:
+        for block in re.findall(r"^localrules:\n((?:    .*\n)+)", path.read_text(), re.M):
+            names |= set(re.findall(r"(\w+),", block))
+    return names
+
+
+def test_cheap_jobs_run_locally_not_as_cluster_jobs():
+    # Tables, figures, book pages and circuit drawings take seconds: a cluster run must not submit them.
+    # The Sphinx build of the book is the exception: a minute of CPU and memory, a job of its own.
+    local = local_rules()
+    assert local <= set(RULES), local - set(RULES)
+    jobs = {n for n, r in RULES.items() if r["directives"] & {"shell", "run", "script"}}
+    cheap = {n for n in jobs if not simulates(RULES[n])} - {"book"}
+    assert {"table", "figure", "book_pages"} <= cheap
+    assert "book" not in local
+    assert cheap <= local, f"non-simulating rules not in localrules: {sorted(cheap - local)}"
+    assert not local & {n for n in jobs if simulates(RULES[n])} - {"supp3_data"}
+
+
+def test_one_table_rule_and_one_figure_rule():
+    outputs = {n: r["body"].split("    output:", 1)[-1] for n, r in RULES.items()}
+    tables = [n for n, out in outputs.items() if re.search(r'^        "results/tables/', out, re.M)]
+    figures = [n for n, r in RULES.items() if "overparam figure" in r["body"]]
+    assert tables == ["table"] and figures == ["figure"], (tables, figures)
+
+
 def _schema_defaults(schema: dict, path: tuple = ()) -> list[tuple[tuple, object]]:
     out = []
     for key, sub in schema.get("properties", {}).items():
@@ -117,6 +146,7 @@ def test_machine_settings_only_in_profiles():
         assert "/home/" not in rule["body"] and "/work/" not in rule["body"], name
 
 
+@pytest.mark.slow
 def test_snakemake_lint_is_clean():
     snakemake = Path(sys.executable).with_name("snakemake")
     out = subprocess.run(

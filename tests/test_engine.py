@@ -61,6 +61,7 @@ def _point(ansatz, seed=7):
     return ansatz.random_parameters(np.random.default_rng(seed))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ALL)
 def test_state_matches_cirq_double_and_qsim_single(case):
     ansatz, engine = _setup(case)
@@ -89,6 +90,7 @@ def _finite_difference_batch(engine, values, eps):
     return losses[0], grads[0], (losses[1 : m + 1], losses[m + 1 :]), (grads[1 : m + 1], grads[m + 1 :])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ALL)
 def test_adjoint_gradient_matches_finite_differences(case):
     ansatz, engine = _setup(case)
@@ -112,6 +114,7 @@ def test_qfim_matches_cirq_reference(case):
     assert np.allclose(got, got.T, atol=1e-12)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ["tfim-periodic", "custom"])
 def test_hessian_matches_finite_differences_of_gradient(case):
     ansatz, engine = _setup(case)

@@ -34,6 +34,7 @@ def _compare(ansatz, points: int = 4, seed: int = 0, hessian: bool = False):
     return reduced
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("boundary", ["open", "periodic"])
 @pytest.mark.parametrize("n", [3, 4, 5, 6])
 def test_tfim_runs_on_half_the_state_with_the_same_numbers(boundary, n):

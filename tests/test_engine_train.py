@@ -18,6 +18,7 @@ def tfim4():
     return ansatz, build_engine(ansatz)
 
 
+@pytest.mark.slow
 def test_overparametrized_tfim_reaches_the_ground_state(tfim4):
     ansatz, engine = tfim4
     log = io.StringIO()
@@ -33,6 +34,7 @@ def test_overparametrized_tfim_reaches_the_ground_state(tfim4):
     assert len(lines) == 3 and "step 3000/3000" in lines[-1] and "eta" in lines[-1]
 
 
+@pytest.mark.slow
 def test_same_seed_same_curves_other_seed_other_curves(tfim4):
     ansatz, engine = tfim4
     kw = dict(runs=3, steps=40, engine=engine, log=None, qsim_check=False, log_every=40)

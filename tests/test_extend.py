@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
 import subprocess
 import sys
 import textwrap
@@ -12,10 +11,10 @@ from pathlib import Path
 import cirq
 import numpy as np
 import pytest
+from helpers import TINY_STUDY, copy_repo, env_with_pythonpath, snakemake
 
 ROOT = Path(__file__).resolve().parents[1]
 OVERPARAM = [sys.executable, "-m", "overparam"]
-SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 
 
 @pytest.fixture
@@ -26,10 +25,7 @@ def xxz(monkeypatch):
     return xxz_hva
 
 
-def _env(*paths: Path) -> dict:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(p) for p in paths] + [str(ROOT / "src")])
-    return env
+_env = env_with_pythonpath
 
 
 def _dense_lie_dim(mats: list[np.ndarray]) -> int:
@@ -149,53 +145,20 @@ def test_check_ansatz_accepts_xxz_and_needs_a_loss_to_train(tmp_path):
     assert bare.returncode == 2 and "defines no loss" in bare.stderr
 
 
-def _copy_repo(dest: Path) -> Path:
-    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                           capture_output=True, check=True).stdout
-    for rel in filter(None, files.decode().split("\0")):
-        src = ROOT / rel
-        if src.is_file() and not src.is_symlink():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            (dest / rel).write_bytes(src.read_bytes())
-        elif src.is_symlink():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            (dest / rel).symlink_to(src.readlink())
-    return dest
-
-
-TINY_STUDY = """
-pythonpath: [examples/xxz]
-models:
-  xxz: {ansatz: "xxz_hva:xxz_hva", options: {delta: "0.5"}}
-studies:
-  xxz:
-    model: xxz
-    title: "XXZ (test)"
-    dla: {sizes: [4]}
-    qfim: {samples: 2, runs: [{n: 4, layers: [1, 2]}]}
-    train: {runs: 2, steps: 30, lr: 0.05, success_threshold: 1.0e-4, sweeps: [{n: 4, layers: [1]}]}
-"""
-
-
 @pytest.mark.workflow
 def test_bad_user_module_stops_workflow_before_dag(tmp_path):
-    repo = _copy_repo(tmp_path / "repo")
+    repo = copy_repo(tmp_path / "repo")
     (repo / "examples" / "xxz" / "broken.py").write_text("raise RuntimeError('boom')\n")
     (repo / "config" / "bad.yaml").write_text(TINY_STUDY.replace("xxz_hva:xxz_hva", "broken:f"))
-    proc = subprocess.run([str(SNAKEMAKE), "-n", "studies", "--configfile", "config/bad.yaml"], cwd=repo,
-                          capture_output=True, text=True, env=_env(), timeout=300)
+    proc = snakemake(repo, "-n", "studies", "--configfile", "config/bad.yaml", timeout=300)
     assert proc.returncode == 2, proc.stderr[-2000:]
     errors = [line for line in proc.stderr.splitlines() if line.startswith("config error")]
     assert len(errors) == 1 and "module 'broken'" in errors[0] and "boom" in errors[0], proc.stderr[-2000:]
 
 
-@pytest.mark.slow
 @pytest.mark.workflow
-def test_xxz_study_runs_through_snakemake(tmp_path):
-    repo = _copy_repo(tmp_path / "repo")
-    (repo / "config" / "tiny_xxz.yaml").write_text(TINY_STUDY)
-    proc = subprocess.run([str(SNAKEMAKE), "studies", "--cores", "2", "--configfile", "config/tiny_xxz.yaml"],
-                          cwd=repo, capture_output=True, text=True, env=_env(), timeout=900)
+def test_xxz_study_runs_through_snakemake(quick_workflow):
+    repo, proc = quick_workflow  # the shared quick run has the tiny XXZ study (tests/helpers.py)
     assert proc.returncode == 0, proc.stderr[-3000:]
 
     def table(kind):

@@ -41,6 +41,7 @@ def fd_gradient(engine, x, h=1e-6):
     return (f[: x.size] - f[x.size :]) / (2 * h)
 
 
+@pytest.mark.slow
 def test_spurious_minimum_of_shallow_model_is_a_saddle_of_the_deep_one(open4):
     shallow, eng_s, deep, eng_d, orbit = open4
     rng = np.random.default_rng(3)
@@ -126,6 +127,7 @@ def test_spectra_cli_bad_input_exits_2(tmp_path, open4, rng, capsys):
     assert main(base[:-1] + [str(tmp_path / "missing.npz")]) == 2
 
 
+@pytest.mark.slow
 def test_spectra_ranks_below_orbit_bound_and_table(open4, rng, tmp_path):
     _, _, deep, eng_d, orbit = open4
     x_conv = ls.refine(eng_d, deep.random_parameters(rng)).params

@@ -25,7 +25,8 @@ needs_no_gpu = pytest.mark.skipif(GPU_WORKS, reason="this machine can run the GP
         ["qfim", "tfim-hva", "--n", "4", "--layers", "2"],
         ["qfim-sweep", "tfim-hva", "--n", "4", "--layers", "1,2"],
         ["qfim-prefix", "tfim-hva", "--n", "4", "--layers", "2"],
-        ["train", "tfim-hva", "--n", "4", "--layers", "2", "--seeds", "1", "--steps", "2"],
+        ["qfim", "tfim-hva", "--n", "4", "--layers", "2", "--backend", "jax"],
+        ["train", "tfim-hva", "--n", "4", "--layers", "2", "--runs", "1", "--steps", "2"],
     ],
 )
 def test_gpu_flag_fails_in_one_line_before_any_simulation(argv, capsys, monkeypatch):
@@ -41,11 +42,16 @@ def test_gpu_flag_fails_in_one_line_before_any_simulation(argv, capsys, monkeypa
     assert len(err) == 1
     line = err[0]
     assert line.startswith("overparam: error: GPU requested but ")
-    assert "README.md" in line and "GPU: qsim with CUDA" in line and "pip install --no-binary qsimcirq" in line
+    assert "README.md" in line and "GPU: qsim with CUDA" in line
     import qsimcirq
 
-    if qsimcirq.qsim_gpu is None:
-        assert "qsimcirq.qsim_gpu is None" in line
+    if argv[0] == "qfim-prefix" or "jax" in argv:  # JAX engine only: qsim's CUDA build does not apply
+        assert "qsim" not in line.split("README.md")[0], line
+        assert "jax[cuda12]" in line
+    else:
+        assert "pip install --no-binary qsimcirq" in line
+        if qsimcirq.qsim_gpu is None:
+            assert "qsimcirq.qsim_gpu is None" in line
     assert not device.gpu_enabled()
 
 
@@ -134,7 +140,7 @@ def test_real_qsim_options_object_for_the_gpu():
 @needs_no_gpu
 @pytest.mark.workflow
 def test_workflow_gpu_switch_fails_at_config_load(tmp_path):
-    from test_workflow import copy_repo, snakemake
+    from helpers import copy_repo, snakemake
 
     repo = copy_repo(tmp_path / "repo")
     out = snakemake(repo, "--configfile", "config/quick.yaml", "config/gpu.yaml", "--dry-run")
@@ -153,7 +159,7 @@ def test_use_gpu_puts_the_engine_on_the_cuda_device(monkeypatch):
 
     stand_in = jax.devices("cpu")[0]  # plays the CUDA device; the wiring is what is tested
     real_devices = jax.devices
-    monkeypatch.setattr(device, "require_gpu", lambda in_process=True: None)
+    monkeypatch.setattr(device, "require_gpu", lambda in_process=True, qsim=True: None)
     monkeypatch.setattr(jax, "devices", lambda backend=None: [stand_in] if backend == "cuda" else real_devices(backend))
     monkeypatch.setitem(device._state, "gpu", False)
     try:

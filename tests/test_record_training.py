@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 import yaml
 
 from overparam.results.tables import TRAIN_HEADER, train_rows
@@ -16,6 +17,7 @@ from overparam.results.tables import TRAIN_HEADER, train_rows
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_record_of_a_small_real_training_run(tmp_path):
     work = tmp_path / "run"
     shards = work / "results" / "data" / "train" / "fig3"

@@ -41,7 +41,7 @@ def test_results_page_verdicts(tmp_path):
     rows += [train_row("open", 4, 8, s, 1e-6, 1, 16, 8) for s in range(4)]
     write_csv(tmp_path / "fig3.csv", TRAIN_HEADER, rows)
     page = results_page(tmp_path, "## Provenance\n")
-    assert "the rank saturates at the orbit bound 8, first at M = 8 ≤ dim g = 16 (M_c in (2, 8])" in page
+    assert "the rank saturates at the orbit bound 8, first at M = 8 ≤ dim g = 16 ($M_c$ in (2, 8])" in page
     assert "bad, n = 4: QFIM rank 5 exceeds the orbit bound 4" in page
     assert "success rises from 0% below M = 8 to 100% at or above it" in page
     assert "16 = n²" in page  # the open chain's closed form, set beside the computed value
@@ -52,7 +52,7 @@ def test_saturation_between_two_swept_m_is_not_a_disagreement(tmp_path):
     # 4 parameters per layer: rank 15 cannot appear at M = 15; reaching it at M = 16 is consistent.
     write_csv(tmp_path / "dla.csv", DLA_HEADER, [dla_row("q", "qaqc-hea", "unitary_seed=0", 2, 15, 15)])
     write_csv(tmp_path / "fig2.csv", FIG2_HEADER, [fig2_row("q", 2, 12, 12, 15, 15), fig2_row("q", 2, 16, 15, 15, 15)])
-    assert "the sweep places M_c in (12, 16], consistent with M_c ≤ dim g = 15" in results_page(tmp_path, "")
+    assert "the sweep places $M_c$ in (12, 16], consistent with $M_c$ ≤ dim g = 15" in results_page(tmp_path, "")
     write_csv(tmp_path / "fig2.csv", FIG2_HEADER, [fig2_row("q", 2, 16, 14, 15, 15), fig2_row("q", 2, 20, 15, 15, 15)])
     assert "still below the orbit bound at M = 16 ≥ dim g = 15" in results_page(tmp_path, "")
 
@@ -68,8 +68,8 @@ def test_training_that_fails_above_the_critical_m_is_a_disagreement(tmp_path):
     rows = [train_row("open", 4, 10, s, 0.2, 0, 16, 8) for s in range(3)]
     write_csv(tmp_path / "fig3.csv", TRAIN_HEADER, rows)
     page = results_page(tmp_path, "")
-    assert "DISAGREES: training often fails at M ≥ M_c" in page
-    assert "orbit bound (lower bound on M_c" in page  # no sweep: split at the orbit dimension
+    assert "DISAGREES: training often fails at M ≥ $M_c$" in page
+    assert "orbit bound (lower bound on $M_c$" in page  # no sweep: split at the orbit dimension
 
 
 def test_closed_forms():

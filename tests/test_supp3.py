@@ -110,6 +110,7 @@ def test_sub_columns_separate_overlapping_spans():
     assert len(first) == 2 and len(_columns(first)) == 1  # (0,1) and (2,3) share a column
 
 
+@pytest.mark.slow
 def test_cli_table_figure_page(tmp_path, capsys):
     from overparam.cli import main
     from overparam.figures import supp3 as fig

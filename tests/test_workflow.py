@@ -1,48 +1,28 @@
 """Runs the real Snakemake workflow on config/quick.yaml in a temporary copy of the repository."""
 
-import csv
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-SNAKEMAKE = Path(sys.executable).with_name("snakemake")
-
-
-def copy_repo(dest: Path) -> Path:
-    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
-    for rel in filter(None, files.decode().split("\0")):
-        src = ROOT / rel
-        target = dest / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if src.is_symlink():
-            target.symlink_to(src.readlink())
-        elif src.exists():
-            shutil.copy2(src, target)
-    return dest
-
-
-def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(SNAKEMAKE), "--cores", "2", *args], cwd=workdir, capture_output=True, text=True, timeout=1800
-    )
-
-
-def read(repo: Path, name: str) -> list[dict]:
-    with open(repo / "results/tables" / name, newline="") as fh:
-        return list(csv.DictReader(fh))
+from helpers import (
+    QUICK_RUN,
+    config_error_lines,
+    copy_repo,
+    edited_quick_config,
+    read_table,
+    snakemake,
+    workflow_config_error,
+)
 
 
 def check_ranks_against_orbit_bound(repo: Path) -> None:
     """Every measured QFIM rank is at most the exact orbit dimension, and reaches it when saturated."""
-    dla = {(r["model"], r["n"]): r for r in read(repo, "dla.csv")}
+    dla = {(r["model"], r["n"]): r for r in read_table(repo, "dla.csv")}
     assert {("tfim-open", "4"), ("tfim-periodic", "4"), ("qaqc", "2")} <= set(dla)
     assert dla[("tfim-open", "4")]["dim"] == "16"  # the open TFIM chain's DLA has dimension n^2
     for name, column in (("supp2.csv", "rank"), ("fig2.csv", "max_rank")):
-        rows = read(repo, name)
+        rows = read_table(repo, name)
         best: dict = {}
         for r in rows:
             key = (r["model"], r["n"])
@@ -56,7 +36,7 @@ def check_ranks_against_orbit_bound(repo: Path) -> None:
 
 def check_training_tables(repo: Path) -> None:
     for fig in ("fig3", "supp4", "supp5"):
-        for r in read(repo, f"{fig}.csv"):
+        for r in read_table(repo, f"{fig}.csv"):
             # qsim (complex64) recomputes every final loss from the final parameters.
             assert abs(float(r["final_loss"]) - float(r["qsim_final_loss"])) < 1e-5, r
             if r["qfim_rank"]:
@@ -69,16 +49,16 @@ def check_geometry_outputs(repo: Path) -> None:
         for ext in ("png", "pdf"):
             assert (repo / f"results/figures/{fig}.{ext}").stat().st_size > 5000
         assert (repo / f"book/_build/html/generated/{fig}.html").exists()
-    fig4, supp1 = read(repo, "fig4.csv"), read(repo, "supp1.csv")
+    fig4, supp1 = read_table(repo, "fig4.csv"), read_table(repo, "supp1.csv")
     assert fig4 and {(r["model"], r["n"]) for r in fig4} < {(r["model"], r["n"]) for r in supp1}
     assert {r["point"] for r in supp1} == {"random", "converged"}
     for r in supp1:
         # Every QFIM rank, and the Hessian rank at a solution, is at most the orbit bound.
         if r["matrix"] == "qfim" or r["point"] == "converged":
             assert int(r["rank"]) <= int(r["orbit_dim"]), r
-    for r in read(repo, "critical.csv"):
+    for r in read_table(repo, "critical.csv"):
         assert int(r["max_rank"]) <= int(r["orbit_dim"]) and r["within_dim_g"] == "1", r
-    land = read(repo, "fig1.csv")
+    land = read_table(repo, "fig1.csv")
     carried = [r for r in land if r["item"] == "carried"]
     assert carried and all(r["kind"] == "saddle" and int(r["hessian_index"]) > 0 for r in carried)
     for r in land:
@@ -86,10 +66,9 @@ def check_geometry_outputs(repo: Path) -> None:
             assert float(r["grad_norm"]) < 1e-6 and r["hessian_index"] == "0", r
 
 
-@pytest.mark.workflow
 def check_beyond_outputs(repo: Path) -> None:
     """The quick config's beyond runs (periodic n = 5, open n = 4) saturate at their exact orbit bound."""
-    rows = read(repo, "beyond.csv")
+    rows = read_table(repo, "beyond.csv")
     assert {(r["model"], r["n"]) for r in rows} == {("tfim-periodic", "5"), ("tfim-open", "4")}
     for r in rows:
         assert int(r["rank"]) <= int(r["orbit_dim"])
@@ -124,29 +103,53 @@ def test_quick_workflow_end_to_end(quick_workflow):
     page = (repo / "book/_build/html/generated/supp2.html").read_text()
     assert "supp2: QFIM rank versus depth" in page and "Provenance" in page
     # A second run has nothing to do: plotting never reruns a simulation.
-    again = snakemake(repo, "--configfile", "config/quick.yaml", "--dry-run")
+    again = snakemake(repo, *QUICK_RUN, "--dry-run")
     assert "Nothing to be done" in again.stdout + again.stderr
 
 
+# (edit of config/quick.yaml, text the one error line must contain: the key path and the bad value)
+CONFIG_ERRORS = [
+    (("seed: 2023", "sede: 2023"), "'sede' was unexpected"),
+    (("samples: 3", "samples: 0"), "supp2.samples: 0 is less than the minimum of 1"),
+    (("{model: tfim-open, n: 4", "{model: tfim-opne, n: 4"), "model 'tfim-opne' is not defined"),
+    (("boundary: open", "boundary: opne"), "opne"),
+    (("local: [1.0e-3, 1.0e-1]", "local: [1.0e-3, 1.5]"), "ext1.local.1: 1.5 is greater than the maximum of 1"),
+    (("model: tfim-periodic\n  n: 4", "model: tfim-periodc\n  n: 4"), "ext1.model: model 'tfim-periodc' is not defined"),
+]
+
+
+@pytest.mark.parametrize("edit, needle", CONFIG_ERRORS)
+def test_config_errors_name_the_key_and_the_value(edit, needle):
+    assert workflow_config_error(edited_quick_config(("seed: 2023", "seed: 2023"))) is None
+    error = workflow_config_error(edited_quick_config(edit))
+    assert error is not None and needle in error, error
+
+
 @pytest.mark.workflow
-@pytest.mark.parametrize(
-    "edit, needle",
-    [
-        (("seed: 2023", "sede: 2023"), "sede"),
-        (("samples: 3", "samples: 0"), "0"),
-        (("{model: tfim-open, n: 4", "{model: tfim-opne, n: 4"), "tfim-opne"),
-        (("boundary: open", "boundary: opne"), "opne"),
-        (("local: [1.0e-3, 1.0e-1]", "local: [1.0e-3, 1.5]"), "1.5"),
-        (("model: tfim-periodic\n  n: 4", "model: tfim-periodc\n  n: 4"), "tfim-periodc"),
-    ],
-)
-def test_config_errors_exit_2_naming_the_key(tmp_path, edit, needle):
+@pytest.mark.parametrize("case", [0, 2], ids=["schema", "semantic"])
+def test_config_errors_exit_2_with_one_line_before_the_dag(tmp_path, case):
+    """Through snakemake itself: exit status 2 and one stderr line, before any DAG is built."""
+    edit, needle = CONFIG_ERRORS[case]
     repo = copy_repo(tmp_path / "repo")
     cfg = repo / "config/quick.yaml"
-    text = cfg.read_text()
-    assert edit[0] in text
-    cfg.write_text(text.replace(edit[0], edit[1], 1))
+    cfg.write_text(cfg.read_text().replace(edit[0], edit[1], 1))
     out = snakemake(repo, "--configfile", "config/quick.yaml", "--dry-run")
     assert out.returncode == 2, out.stderr[-2000:]
-    lines = [l for l in out.stderr.splitlines() if l.startswith("config error")]
-    assert len(lines) == 1 and needle in lines[0]
+    lines = config_error_lines(out)
+    assert len(lines) == 1 and needle in lines[0], out.stderr[-2000:]
+    assert "Building DAG" not in out.stdout + out.stderr
+
+
+@pytest.mark.workflow
+def test_removed_study_page_leaves_the_book(quick_workflow, tmp_path):
+    """The shared run has a study; without it in the config the book job removes its page first."""
+    repo = shutil.copytree(quick_workflow[0], tmp_path / "repo", symlinks=True)
+    assert (repo / "book/generated/study_xxz.md").exists()
+    out = snakemake(repo, "--configfile", "config/quick.yaml", "--dry-run", "--printshellcmds", "book")
+    assert out.returncode == 0, out.stderr[-2000:]
+    book = [line for line in (out.stdout + out.stderr).splitlines() if "jupyter-book build" in line]
+    assert len(book) == 1 and "rm -f book/generated/study_xxz.md" in book[0], out.stdout[-3000:]
+    assert "book/_build/html/generated/study_xxz.html" in book[0]
+    removal = book[0][book[0].index("rm -f") :].split("&&")[0]
+    assert subprocess.run(["bash", "-c", removal], cwd=repo).returncode == 0
+    assert not (repo / "book/generated/study_xxz.md").exists()

@@ -1,10 +1,10 @@
 """The hardware target end to end through Snakemake, on a tiny config (virtual processors only)."""
 
 import csv
+import shutil
 
 import pytest
-
-from test_workflow import copy_repo, snakemake
+from helpers import QUICK_RUN, edited_quick_config, snakemake, workflow_config_error
 
 
 def _enable(cfg, **edits):
@@ -15,12 +15,14 @@ def _enable(cfg, **edits):
     cfg.write_text(text)
 
 
+@pytest.mark.slow
 @pytest.mark.workflow
-def test_hardware_target_builds_from_the_noisy_virtual_engine(tmp_path):
-    repo = copy_repo(tmp_path / "repo")
+def test_hardware_target_builds_from_the_noisy_virtual_engine(quick_workflow, tmp_path):
+    # A copy of the shared quick run: its DLA results are reused, only the hardware jobs run.
+    repo = shutil.copytree(quick_workflow[0], tmp_path / "repo", symlinks=True)
     _enable(repo / "config/quick.yaml", **{"layers: [1, 2]\n  samples": "layers: [1]\n  samples",
                                            "repetitions: 1000": "repetitions: 300"})
-    out = snakemake(repo, "results/figures/hardware.png", "--configfile", "config/quick.yaml")
+    out = snakemake(repo, "results/figures/hardware.png", *QUICK_RUN)
     assert out.returncode == 0, out.stderr[-3000:]
     with open(repo / "results/tables/hardware.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -33,15 +35,15 @@ def test_hardware_target_builds_from_the_noisy_virtual_engine(tmp_path):
         assert (repo / f"results/figures/hardware.{ext}").stat().st_size > 5000
 
 
-@pytest.mark.workflow
-def test_hardware_config_errors_exit_2(tmp_path):
-    repo = copy_repo(tmp_path / "repo")
-    _enable(repo / "config/quick.yaml", **{"  model: tfim-periodic\n  n: 4": "  model: tfim-ring\n  n: 4"})
-    out = snakemake(repo, "--configfile", "config/quick.yaml", "--dry-run")
-    assert out.returncode == 2
-    lines = [l for l in out.stderr.splitlines() if l.startswith("config error")]
-    assert len(lines) == 1 and "tfim-ring" in lines[0]
-    repo2 = copy_repo(tmp_path / "repo2")
-    _enable(repo2 / "config/quick.yaml", **{"processor: rainbow": "processor: sycamore"})
-    out = snakemake(repo2, "--configfile", "config/quick.yaml", "--dry-run")
-    assert out.returncode == 2 and "sycamore" in out.stderr
+@pytest.mark.parametrize(
+    "key, value, needle",
+    [
+        ("model", "tfim-ring", "hardware.model: model 'tfim-ring' is not defined"),
+        ("processor", "sycamore", "hardware.processor: 'sycamore' is not a virtual processor"),
+    ],
+)
+def test_hardware_config_errors_name_the_key(key, value, needle):
+    config = edited_quick_config(("seed: 2023", "seed: 2023"))
+    config["hardware"].update({"enabled": True, key: value})
+    error = workflow_config_error(config)
+    assert error is not None and needle in error, error

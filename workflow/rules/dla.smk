@@ -1,6 +1,9 @@
 # Exact dynamical Lie algebra and orbit dimension of every model and size (dla.csv, fig2).
 
 
+DLA_RUNS = [(r["model"], n) for r in config["dla"]["runs"] for n in r["sizes"]]
+
+
 rule dla_data:
     output:
         "results/data/dla/{model}_n{n}.json",
@@ -19,17 +22,4 @@ rule dla_data:
     params:
         model=lambda wc: model_cli(wc.model),
     shell:
-        "overparam dla {params.model} --n {wildcards.n} --label {wildcards.model}" " --out {output} 2> {log}"
-
-
-rule dla_table:
-    input:
-        [f"results/data/dla/{m}_n{n}.json" for m, n in DLA_RUNS],
-    output:
-        "results/tables/dla.csv",
-    log:
-        "logs/dla_table.log",
-    conda:
-        ENV
-    shell:
-        "overparam table dla {input} --out {output} 2> {log}"
+        "overparam dla {params.model} --n {wildcards.n} --label {wildcards.model} --out {output} 2> {log}"

@@ -1,28 +1,39 @@
-# One plotting rule for every figure: cheap, reads tables (and curve shards), never simulates.
+# Every figure, results/figures/<name>.png and .pdf, is drawn by one rule from its table and, for
+# some, further files: the loss-curve shards of the training figures, the orbit bounds (dla.csv) of
+# ext1 and hardware. Plotting never simulates and takes seconds: a local job.
 
 
-FIGURE_DATA = {
-    "fig2": lambda: [],
-    "supp2": lambda: [],
-    "fig3": lambda: train_shards("fig3", "npz"),
-    "supp4": lambda: train_shards("supp4", "npz"),
-    "supp5": lambda: train_shards("supp5", "npz"),
+localrules:
+    figure,
+
+
+# name: the files `overparam figure` reads besides the table (--data), and --bounds when drawn.
+FIGURE_DATA = {fig: [] for fig in ("fig2", "supp2", "supp3", "ext1", *GEOMETRY_FIGURES)} | {
+    exp: TRAIN_CURVES[exp] for exp in TRAINING
+}
+FIGURE_DATA |= {"hardware": []} if HARDWARE_ENABLED else {}
+FIGURE_DATA |= {"beyond": []} if BEYOND_ENABLED else {}
+FIGURE_BOUNDS = {fig: ["results/tables/dla.csv"] if fig in ("ext1", "hardware") else [] for fig in FIGURE_DATA}
+FIGURE_FLAGS = {
+    fig: " ".join((["--data", *data] if data else []) + [f"--bounds {b}" for b in FIGURE_BOUNDS[fig]])
+    for fig, data in FIGURE_DATA.items()
 }
 
 
 rule figure:
     input:
         table="results/tables/{fig}.csv",
-        data=lambda wc: FIGURE_DATA[wc.fig](),
+        data=lambda wc: FIGURE_DATA[wc.fig],
+        bounds=lambda wc: FIGURE_BOUNDS[wc.fig],
     output:
-        png="results/figures/{fig}.png",
-        pdf="results/figures/{fig}.pdf",
+        multiext("results/figures/{fig}", ".png", ".pdf"),
     log:
         "logs/figures/{fig}.log",
     wildcard_constraints:
         fig="|".join(FIGURE_DATA),
     conda:
         ENV
+    params:
+        flags=lambda wc: FIGURE_FLAGS[wc.fig],
     shell:
-        "overparam figure {wildcards.fig} {input.table} --data {input.data}"
-        " --out results/figures/{wildcards.fig} 2> {log}"
+        "overparam figure {wildcards.fig} {input.table} {params.flags} --out results/figures/{wildcards.fig} 2> {log}"

@@ -1,10 +1,29 @@
 # Geometry: QFIM/Hessian spectra at random and converged points (fig4, supp1), the critical-M table,
 # and the computed landscape schematic (fig1). Simulation rules write JSON; tables and figures read it.
+# Both sections are optional: without spectra there is no fig4/supp1, without fig1 no landscape.
+
+
+SPECTRA = config.get("spectra") or {}  # optional section (its keys' defaults come from the schema)
+SPECTRA_RUNS = {f"{r['model']}_n{r['n']}_L{r['depth']}": r for r in SPECTRA["runs"]} if SPECTRA else {}
+FIG4_KEYS = {(e["model"], e["n"]) for e in SPECTRA["fig4"]} if SPECTRA else set()
+FIG1 = config.get("fig1") or {}  # optional section
+GEOMETRY_FIGURES = (["fig1"] if FIG1 else []) + (["fig4", "supp1"] if SPECTRA_RUNS else [])
+# The spectra runs a figure shows (supp1: every run, fig4: the picked sizes); its table reads their
+# JSONs and DLA results.
+SPECTRA_SHOWN = {
+    "fig4": [k for k, r in SPECTRA_RUNS.items() if (r["model"], r["n"]) in FIG4_KEYS],
+    "supp1": list(SPECTRA_RUNS),
+}
+SPECTRA_INPUTS = {
+    fig: [f"results/data/spectra/{k}.json" for k in runs]
+    + dla_files((SPECTRA_RUNS[k]["model"], SPECTRA_RUNS[k]["n"]) for k in runs)
+    for fig, runs in SPECTRA_SHOWN.items()
+}
 
 
 rule spectra_data:
     input:
-        shard=lambda wc: f"results/data/train/{SPECTRA.get('source', 'fig3')}/{wc.run}.npz",
+        shard=lambda wc: f"results/data/train/{SPECTRA['source']}/{wc.run}.npz",
     output:
         "results/data/spectra/{run}.json",
     log:
@@ -23,45 +42,15 @@ rule spectra_data:
         label=lambda wc: SPECTRA_RUNS[wc.run]["model"],
         n=lambda wc: SPECTRA_RUNS[wc.run]["n"],
         layers=lambda wc: SPECTRA_RUNS[wc.run]["depth"],
-        random=SPECTRA.get("random", 5),
-        solutions=SPECTRA.get("solutions", 5),
-        below=SPECTRA.get("converged_below", 1e-4),
-        polish="--polish" if SPECTRA.get("polish", True) else "",
+        random=lambda wc: SPECTRA["random"],
+        solutions=lambda wc: SPECTRA["solutions"],
+        below=lambda wc: SPECTRA["converged_below"],
+        polish=lambda wc: "--polish" if SPECTRA["polish"] else "",
     shell:
         "OVERPARAM_THREADS={threads} overparam spectra {params.model} --n {params.n} --layers {params.layers}"
         " --shard {input.shard} --random {params.random} --solutions {params.solutions}"
         " --converged-below {params.below} --max-memory-mb {resources.mem_mb} {params.polish}"
         " --label {params.label} --out {output} --verbose 2> {log}"
-
-
-rule spectra_table:
-    input:
-        lambda wc: spectra_inputs(wc.fig),
-    output:
-        "results/tables/{fig}.csv",
-    log:
-        "logs/tables/{fig}.log",
-    wildcard_constraints:
-        fig="fig4|supp1",
-    conda:
-        ENV
-    shell:
-        "overparam table {wildcards.fig} {input} --out {output} 2> {log}"
-
-
-rule critical_table:
-    input:
-        "results/tables/fig2.csv",
-        "results/tables/supp2.csv",
-        "results/tables/dla.csv",
-    output:
-        "results/tables/critical.csv",
-    log:
-        "logs/tables/critical.log",
-    conda:
-        ENV
-    shell:
-        "overparam table critical {input} --out {output} 2> {log}"
 
 
 rule landscape_data:
@@ -77,46 +66,11 @@ rule landscape_data:
     resources:
         mem_mb=2000,
     params:
-        model=model_cli(FIG1["model"]) if FIG1 else "",
-        label=FIG1.get("model"),
-        n=FIG1.get("n"),
-        under=FIG1.get("under"),
-        over=FIG1.get("over"),
-        inits=FIG1.get("inits", 50),
-        steps=FIG1.get("steps", 2000),
-        lr=FIG1.get("lr", 0.01),
-        grid=FIG1.get("grid", 81),
+        model=lambda wc: model_cli(FIG1["model"]),
+        fig1=FIG1,
         seed=SEED,
     shell:
-        "OVERPARAM_THREADS={threads} overparam landscape {params.model} --n {params.n} --under {params.under}"
-        " --over {params.over} --inits {params.inits} --steps {params.steps} --lr {params.lr}"
-        " --grid {params.grid} --seed {params.seed} --label {params.label} --out {output} --verbose 2> {log}"
-
-
-rule landscape_table:
-    input:
-        "results/data/fig1/landscape.json",
-    output:
-        "results/tables/fig1.csv",
-    log:
-        "logs/tables/fig1.log",
-    conda:
-        ENV
-    shell:
-        "overparam table fig1 {input} --out {output} 2> {log}"
-
-
-rule geometry_figure:
-    input:
-        "results/tables/{fig}.csv",
-    output:
-        png="results/figures/{fig}.png",
-        pdf="results/figures/{fig}.pdf",
-    log:
-        "logs/figures/{fig}.log",
-    wildcard_constraints:
-        fig="fig1|fig4|supp1",
-    conda:
-        ENV
-    shell:
-        "overparam figure {wildcards.fig} {input} --out results/figures/{wildcards.fig} 2> {log}"
+        "OVERPARAM_THREADS={threads} overparam landscape {params.model} --n {params.fig1[n]}"
+        " --under {params.fig1[under]} --over {params.fig1[over]} --inits {params.fig1[inits]}"
+        " --steps {params.fig1[steps]} --lr {params.fig1[lr]} --grid {params.fig1[grid]} --seed {params.seed}"
+        " --label {params.fig1[model]} --out {output} --verbose 2> {log}"

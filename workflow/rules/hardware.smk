@@ -1,5 +1,10 @@
-# Extra figure "hardware" (issue 7): QFIM rank vs M from shots on Google's (virtual) processors.
+# Extra figure "hardware": QFIM rank vs M from shots on Google's (virtual) processors.
 # Off unless config hardware.enabled; one job per (backend, depth) so depths run side by side.
+
+
+HARDWARE = config["hardware"]
+HARDWARE_ENABLED = HARDWARE["enabled"]
+HARDWARE_JOBS = [f"{b}_p{p}" for b in HARDWARE["backends"] for p in HARDWARE["layers"]] if HARDWARE_ENABLED else []
 
 
 rule hardware_data:
@@ -18,10 +23,10 @@ rule hardware_data:
         mem_mb=4000,
     params:
         model=lambda wc: model_cli(HARDWARE["model"]),
-        backend=lambda wc: _hardware_job(wc)[0],
-        layers=lambda wc: _hardware_job(wc)[1],
+        backend=lambda wc: wc.job.rpartition("_p")[0],  # job names are <backend>_p<layers>
+        layers=lambda wc: int(wc.job.rpartition("_p")[2]),
         project=lambda wc: (
-            f"--project-id {shlex.quote(str(HARDWARE['project_id']))}" if HARDWARE.get("project_id") else ""
+            f"--project-id {shlex.quote(str(HARDWARE['project_id']))}" if HARDWARE["project_id"] else ""
         ),
         hw=HARDWARE,
         seed=SEED,
@@ -31,31 +36,3 @@ rule hardware_data:
         " --noisy-simulator {params.hw[noisy_simulator]} --repetitions {params.hw[repetitions]}"
         " --samples {params.hw[samples]} --z {params.hw[z]} --seed {params.seed} --label {params.hw[model]}"
         " --out {output} --verbose 2> {log}"
-
-
-rule hardware_table:
-    input:
-        expand("results/data/hardware/{job}.json", job=HARDWARE_JOBS),
-    output:
-        "results/tables/hardware.csv",
-    log:
-        "logs/hardware_table.log",
-    conda:
-        ENV
-    shell:
-        "overparam table hardware {input} --out {output} 2> {log}"
-
-
-rule hardware_figure:
-    input:
-        table="results/tables/hardware.csv",
-        bounds="results/tables/dla.csv",
-    output:
-        png="results/figures/hardware.png",
-        pdf="results/figures/hardware.pdf",
-    log:
-        "logs/hardware_figure.log",
-    conda:
-        ENV
-    shell:
-        "overparam figure hardware {input.table} --bounds {input.bounds} --out results/figures/hardware 2> {log}"

@@ -1,6 +1,15 @@
 # QFIM rank versus depth at random points: supp2 (experiment 3) and fig2 (against the Lie bounds).
 
 
+SWEEPS = {fig: {f"{r['model']}_n{r['n']}": r for r in config[fig]["runs"]} for fig in ("fig2", "supp2")}
+# What each sweep table reads: the sweep JSONs, then the DLA results of their models.
+SWEEP_INPUTS = {
+    fig: [f"results/data/{fig}/{run}.json" for run in runs]
+    + [f"results/data/dla/{r['model']}_n{r['n']}.json" for r in runs.values()]
+    for fig, runs in SWEEPS.items()
+}
+
+
 rule qfim_sweep:
     output:
         "results/data/{fig}/{run}.json",
@@ -29,18 +38,3 @@ rule qfim_sweep:
         "OVERPARAM_THREADS={threads} overparam qfim-sweep {params.model} --n {params.n}"
         " --layers {params.layers} --samples {params.samples} --seed {params.seed}"
         " --backend {params.backend} --label {params.label} {params.gpu} --out {output} --verbose 2> {log}"
-
-
-rule qfim_sweep_table:
-    input:
-        lambda wc: sweep_inputs(wc.fig),
-    output:
-        "results/tables/{fig}.csv",
-    log:
-        "logs/tables/{fig}.log",
-    wildcard_constraints:
-        fig="fig2|supp2",
-    conda:
-        ENV
-    shell:
-        "overparam table {wildcards.fig} {input} --out {output} 2> {log}"

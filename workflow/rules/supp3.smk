@@ -1,4 +1,15 @@
-# supp3: the circuits of the ansätze, drawn from their Cirq definitions.
+# supp3: the circuits of the ansätze, drawn from their Cirq definitions (seconds: a local job).
+
+
+localrules:
+    supp3_data,
+
+
+# --add NAME:N[:k=v,...] for every configured extra circuit, shell-quoted.
+SUPP3_ADD = [
+    f"{e['ansatz']}:{e['n']}" + (":" + ",".join(f"{k}={v}" for k, v in e["options"].items()) if e["options"] else "")
+    for e in config["supp3"]["extra"]
+]
 
 
 rule supp3_data:
@@ -15,33 +26,6 @@ rule supp3_data:
         mem_mb=1000,
     params:
         layers=config["supp3"]["layers"],
-        extra=supp3_extra_flags(),
+        extra=" ".join(f"--add {shlex.quote(spec)}" for spec in SUPP3_ADD),
     shell:
         "overparam circuits --layers {params.layers} {params.extra} --out {output} 2> {log}"
-
-
-rule supp3_table:
-    input:
-        "results/data/supp3/circuits.json",
-    output:
-        "results/tables/supp3.csv",
-    log:
-        "logs/supp3_table.log",
-    conda:
-        ENV
-    shell:
-        "overparam table supp3 {input} --out {output} 2> {log}"
-
-
-rule supp3_figure:
-    input:
-        "results/tables/supp3.csv",
-    output:
-        png="results/figures/supp3.png",
-        pdf="results/figures/supp3.pdf",
-    log:
-        "logs/supp3_figure.log",
-    conda:
-        ENV
-    shell:
-        "overparam figure supp3 {input} --out results/figures/supp3 2> {log}"

@@ -1,5 +1,22 @@
 # Training experiments: fig3 (TFIM VQE), supp4 (compiling), supp5 (autoencoder).
-# One job per model, size and depth; the table and figure read the shards.
+# One job per model, size and depth; the tables and figures read the shards.
+
+
+TRAINING = ("fig3", "supp4", "supp5")
+TRAIN_RUNS = {
+    exp: {
+        f"{s['model']}_n{s['n']}_L{layers}": dict(
+            s, layers=layers, spectra=config[exp]["spectra"] if layers in s.get("spectra_at", []) else 0
+        )
+        for s in config[exp]["sweeps"]
+        for layers in s["layers"]
+    }
+    for exp in TRAINING
+}
+# Per experiment: the loss-curve shards (npz), the summaries (json) and the DLA results of its models.
+TRAIN_CURVES = {exp: [f"results/data/train/{exp}/{run}.npz" for run in runs] for exp, runs in TRAIN_RUNS.items()}
+TRAIN_SUMMARIES = {exp: [f"results/data/train/{exp}/{run}.json" for run in runs] for exp, runs in TRAIN_RUNS.items()}
+TRAIN_DLA = {exp: dla_files((r["model"], r["n"]) for r in runs.values()) for exp, runs in TRAIN_RUNS.items()}
 
 
 rule train_run:
@@ -27,45 +44,12 @@ rule train_run:
         runs=lambda wc: config[wc.exp]["runs"],
         steps=lambda wc: config[wc.exp]["steps"],
         lr=lambda wc: config[wc.exp]["lr"],
-        stop=lambda wc: (
-            "" if config[wc.exp].get("stop_below") is None else f"--stop-below {config[wc.exp]['stop_below']}"
-        ),
+        stop=lambda wc: stop_flag(config[wc.exp]),
+        floor=lambda wc: config[wc.exp]["fixed_floor"],
         seed=SEED,
         gpu=GPU_FLAG,
     shell:
         "OVERPARAM_THREADS={threads} overparam train {params.model} --n {params.n}"
-        " --layers {params.layers} --seeds {params.runs} --steps {params.steps} --lr {params.lr}"
+        " --layers {params.layers} --runs {params.runs} --steps {params.steps} --lr {params.lr}"
         " --seed {params.seed} --spectra {params.spectra} --label {params.label} {params.stop} {params.gpu}"
-        " --curves {output.curves} --out {output.summary} --verbose 2> {log}"
-
-
-rule train_table:
-    input:
-        lambda wc: train_shards(wc.exp, "json") + train_dla(wc.exp),
-    output:
-        "results/tables/{exp}.csv",
-    log:
-        "logs/tables/{exp}.log",
-    wildcard_constraints:
-        exp="|".join(TRAINING),
-    conda:
-        ENV
-    params:
-        threshold=lambda wc: config[wc.exp]["success_threshold"],
-    shell:
-        "overparam table {wildcards.exp} {input} --out {output}" " --success-threshold {params.threshold} 2> {log}"
-
-
-rule train_spectra_table:
-    input:
-        lambda wc: train_shards(wc.exp, "npz"),
-    output:
-        "results/tables/{exp}_spectra.csv",
-    log:
-        "logs/tables/{exp}_spectra.log",
-    wildcard_constraints:
-        exp="|".join(TRAINING),
-    conda:
-        ENV
-    shell:
-        "overparam table {wildcards.exp}_spectra {input} --out {output} 2> {log}"
+        " --fixed-floor {params.floor} --curves {output.curves} --out {output.summary} --verbose 2> {log}"

@@ -76,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The device is settled (and a requested GPU checked) before any simulation starts.
         from overparam.sim.device import use_gpu
 
-        use_gpu(bool(getattr(args, "gpu", False)))
+        use_gpu(bool(getattr(args, "gpu", False)), qsim=getattr(args, "backend", "qsim") != "jax")
         args.func(args)
     except BadInput as err:
         sys.stderr.write(f"overparam: error: {err}\n")

@@ -36,12 +36,19 @@ def cmd_train(args: argparse.Namespace) -> dict:
         )
     if args.spectra > args.runs:
         raise BadInput(f"--spectra {args.spectra} is not accepted; expected at most --runs ({args.runs})")
+<<<<<<< HEAD
     check_memory(
         train_bytes(ansatz.n_qubits, ansatz.n_params, len(ansatz.states()), args.runs, args.spectra,
                     loss_terms(ansatz)),
         describe(f"train (--runs {args.runs}, --spectra {args.spectra})", ansatz),
         args.max_memory_gb,
     )
+=======
+    if args.stop_below is not None and not (0 < args.stop_below < float("inf")):
+        raise BadInput(f"--stop-below {args.stop_below} is not accepted; expected a positive float (a loss)")
+    if not (0 < args.fixed_floor < float("inf")):
+        raise BadInput(f"--fixed-floor {args.fixed_floor} is not accepted; expected a positive float (a loss)")
+>>>>>>> main
     from overparam.train.experiment import run_training
 
     payload = run_training(
@@ -54,6 +61,7 @@ def cmd_train(args: argparse.Namespace) -> dict:
         spectra=args.spectra,
         curves_path=args.curves,
         stop_below=args.stop_below,
+        fixed_floor=args.fixed_floor,
     )
 
     def human(p: dict) -> str:
@@ -77,6 +85,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="QFIM and Hessian spectra at the final parameters of the first K runs")
     p.add_argument("--stop-below", type=finite_float("--stop-below", 0.0), default=None, metavar="LOSS",
                    help="a run whose loss reaches LOSS keeps its parameters from then on (default: never)")
+    p.add_argument("--fixed-floor", type=finite_float("--fixed-floor", 0.0), default=1e-11, metavar="LOSS",
+                   help="round-off floor of the fixed protocol, recorded for its success count: a run whose "
+                        "lowest loss reaches it would have stopped there under --stop-below LOSS (default 1e-11)")
     p.add_argument("--curves", help="write loss curves and metadata to this .npz file")
     add_label_and_out(p)
     add_memory_flag(p)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from typing import Any, Mapping, MutableMapping
 
 from overparam.ansatze import build_ansatz
 from overparam.config import ConfigError
@@ -39,7 +39,14 @@ def check_config(config: Mapping[str, Any]) -> None:
         old = smallest.get(model)
         smallest[model] = (min(n, old[0]), min(p, old[1])) if old else (n, p)
     for section in ("fig3", "supp4", "supp5"):
-        for k, sweep in enumerate(config.get(section, {}).get("sweeps", [])):
+        train = config.get(section, {})
+        floor, threshold = train.get("fixed_floor"), train.get("success_threshold")
+        # The fixed protocol's count assumes a run stopped at the floor is a success.
+        if floor is not None and threshold is not None and not floor < threshold:
+            raise ConfigError(
+                f"{section}.fixed_floor: {floor} is not accepted; expected a loss below success_threshold ({threshold})"
+            )
+        for k, sweep in enumerate(train.get("sweeps", [])):
             extra = set(sweep.get("spectra_at", [])) - set(sweep["layers"])
             if extra:
                 raise ConfigError(
@@ -74,16 +81,34 @@ def check_config(config: Mapping[str, Any]) -> None:
             raise ConfigError(f"models.{name}: {err}") from err
 
 
-def schema_errors(config: Mapping[str, Any], schema_path: str) -> None:
-    """Validate against the JSON schema; raise ConfigError naming the key path and what is accepted."""
+def schema_errors(config: MutableMapping[str, Any], schema_path: str, *, fill_defaults: bool = False) -> None:
+    """Validate against the JSON schema; raise ConfigError naming the key path and what is accepted.
+
+    With ``fill_defaults`` the same pass writes the schema's defaults into ``config`` (in place, as
+    snakemake's ``validate(..., set_default=True)`` does), so the schema is the only place a default
+    is written and the config is validated once.
+    """
+    import copy
+
     import jsonschema
     import yaml
 
     _check_finite(config, "")
     with open(schema_path) as fh:
         schema = yaml.safe_load(fh)
-    validator = jsonschema.Draft202012Validator(schema)
-    error = jsonschema.exceptions.best_match(validator.iter_errors(dict(config)))
+    cls = jsonschema.Draft202012Validator
+    if fill_defaults:
+        check_properties = cls.VALIDATORS["properties"]
+
+        def properties_with_defaults(validator, properties, instance, schema):
+            if validator.is_type(instance, "object"):
+                for key, sub in properties.items():
+                    if "default" in sub and key not in instance:
+                        instance[key] = copy.deepcopy(sub["default"])
+            yield from check_properties(validator, properties, instance, schema)
+
+        cls = jsonschema.validators.extend(cls, {"properties": properties_with_defaults})
+    error = jsonschema.exceptions.best_match(cls(schema).iter_errors(config if fill_defaults else dict(config)))
     if error is None:
         return
     where = ".".join(str(p) for p in error.absolute_path) or "(top level)"

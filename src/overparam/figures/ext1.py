@@ -82,8 +82,10 @@ def draw(table: str | Path, out_stem: str | Path, bounds: dict | None = None) ->
     local, glob = _settings(rows, "local"), _settings(rows, "global")
     clean = _spectra(rows, "none", None)
     panels = [("none", None)] + [("local", s) for s in local] + [("global", s) for s in glob]
-    n_cols = int(np.ceil((len(panels) + 2) / 2))
-    fig, axes = plt.subplots(2, n_cols, figsize=(2.9 * n_cols, 5.8), squeeze=False)
+    # At most three panels a row, so that the page shows the text at a readable size.
+    n_cols = min(3, len(panels) + 2)
+    n_rows = int(np.ceil((len(panels) + 2) / n_cols))
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(3.6 * n_cols, 3.1 * n_rows), squeeze=False)
     flat = list(axes.flat)
     for k, (kind, strength) in enumerate(panels):
         ax = flat[k]
@@ -104,8 +106,9 @@ def draw(table: str | Path, out_stem: str | Path, bounds: dict | None = None) ->
     if bounds and (model, n) in bounds:
         for ax in (ax_local, ax_global):
             ax.axhline(bounds[(model, n)], color="0.3", lw=0.8, ls="-.", label="orbit bound")
+            ax.legend(frameon=False, fontsize=7)
     for ax in flat[len(panels) + 2:]:
         ax.set_visible(False)
-    fig.suptitle(f"{model}, n = {n}: SLD quantum Fisher information under depolarizing noise", fontsize=10)
+    fig.suptitle(f"{model}, n = {n}: SLD quantum Fisher information under depolarizing noise", fontsize=11)
     fig.tight_layout()
     return save(fig, out_stem)

@@ -1,11 +1,11 @@
 """fig1: the computed counterpart of the paper's landscape schematic.
 
-Left and middle: the loss on a 2-D slice of parameter space of an underparametrized and an
+Top, left and right: the loss on a 2-D slice of parameter space of an underparametrized and an
 overparametrized version of one model (log colour scale). The shallow slice passes through a
 spurious local minimum (origin) and the lowest minimum found (at ``(1, 0)``); the second axis is the
 origin's softest Hessian direction. The deep slice passes through the same spurious minimum carried
 into the deeper circuit by zero-angle layers, where it is a saddle, and through the minimum that
-descent from it reaches. Right: what the polished end points of every initialisation are.
+descent from it reaches. Below: what the polished end points of every initialisation are.
 """
 
 from __future__ import annotations
@@ -49,7 +49,11 @@ def draw(table: str | Path, out_stem: str | Path, data: list | None = None) -> l
     for r in rows:
         by_layers[int(r["layers"])][r["item"]].append(r)
     depths = sorted(by_layers)
-    fig, axes = plt.subplots(1, 3, figsize=(11.5, 3.4), gridspec_kw={"width_ratios": [1, 1, 0.8]})
+    # Two rows so that the page shows the text at a readable size: the two slices side by side,
+    # the end-point counts below with their legend beside the bars (not over them).
+    fig, grid = plt.subplots(2, 2, figsize=(9.6, 8.4), gridspec_kw={"height_ratios": [1.25, 1]})
+    grid[1, 1].set_visible(False)
+    axes = [grid[0, 0], grid[0, 1], grid[1, 0]]
     lo = max(FLOOR, min(float(r["loss"]) for d in depths for r in by_layers[d]["grid"]))
     hi = max(float(r["loss"]) for d in depths for r in by_layers[d]["grid"])
     norm = LogNorm(vmin=lo, vmax=hi)
@@ -72,7 +76,7 @@ def draw(table: str | Path, out_stem: str | Path, data: list | None = None) -> l
         ax.set_title(f"{role}: p = {p} (M = {m_params})")
         ax.set_xlabel("α (along the segment to the marked minimum)")
         ax.set_ylabel("β (softest Hessian direction)")
-        ax.legend(frameon=True, fontsize=6, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=1)
+        ax.legend(frameon=True, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=1)
     fig.colorbar(mesh, ax=axes[1], label="loss  E(θ) − E₀", fraction=0.05, pad=0.02)
     ax = axes[2]
     width = 0.8 / len(KINDS)
@@ -86,8 +90,8 @@ def draw(table: str | Path, out_stem: str | Path, data: list | None = None) -> l
     ax.set_xticks(x, [f"p = {p}\nM = {by_layers[p]['endpoint'][0]['n_params']}" for p in depths])
     ax.set_ylabel("initialisations")
     ax.set_title(f"end points ({len(by_layers[depths[0]]['endpoint'])} inits);\n"
-                 f"carried minima: {saddles}/{len(carried)} are saddles at p = {depths[-1]}", fontsize=8)
-    ax.legend(frameon=False, fontsize=6.5)
-    fig.suptitle(f"{model}, n = {n}: spurious minima of the shallow model are saddles of the deep one", fontsize=9)
+                 f"carried minima: {saddles}/{len(carried)} are saddles at p = {depths[-1]}", fontsize=9)
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.03, 1.0))
+    fig.suptitle(f"{model}, n = {n}: spurious minima of the shallow model are saddles of the deep one", fontsize=10)
     fig.tight_layout()
     return save(fig, out_stem)

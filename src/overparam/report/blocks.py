@@ -15,8 +15,8 @@ import jinja2
 
 
 def md_table(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> str:
-    """A Markdown (GFM) table; a ``|`` inside a cell is escaped so it cannot split the cell."""
-    lines = ["| " + " | ".join(str(c) for c in header) + " |", "|" + "---|" * len(header)]
+    """A Markdown (GFM) table; a ``|`` inside a cell (header or body) is escaped so it cannot split the cell."""
+    lines = ["| " + " | ".join(str(c).replace("|", "\\|") for c in header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows]
     return "\n".join(lines)
 

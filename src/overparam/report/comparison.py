@@ -139,15 +139,15 @@ def rank_section(sat: dict[Key, Saturation], dla: dict[Key, dict[str, str]]) -> 
                 f"(it reaches it at M = {s.m_c})."
             )
         elif s.m_c > dim:
-            verdict = "agrees (M_c lies between two swept M)"
+            verdict = "agrees ($M_c$ lies between two swept M)"
             agree.append(
-                f"{label}: the rank saturates at the orbit bound {orbit}; the sweep places M_c in {s.bracket()}, "
-                f"consistent with M_c ≤ dim g = {dim} (the ansatz adds {s.m_c - s.m_before} parameters at a time)."
+                f"{label}: the rank saturates at the orbit bound {orbit}; the sweep places $M_c$ in {s.bracket()}, "
+                f"consistent with $M_c$ ≤ dim g = {dim} (the ansatz adds {s.m_c - s.m_before} parameters at a time)."
             )
         else:
             verdict = "agrees"
             agree.append(f"{label}: the rank saturates at the orbit bound {orbit}, first at M = {s.m_c} ≤ dim g = {dim} "
-                         f"(M_c in {s.bracket()}).")
+                         f"($M_c$ in {s.bracket()}).")
         rows.append([model, n, dim, orbit, s.top, s.bracket() if s.top == orbit else "not reached", max(s.by_m),
                      s.points, verdict])
     return rows, agree, disagree
@@ -158,11 +158,11 @@ def _critical(key: Key, sat: dict[Key, Saturation], dla: dict[Key, dict[str, str
     s = sat.get(key)
     bounds = dla.get(key)
     if s is not None and bounds is not None and s.top == int(bounds["orbit_dim"]):
-        return s.m_c, "measured M_c"
+        return s.m_c, "measured $M_c$"
     if bounds is not None:
         # The rank is at most M, so M_c is at least the orbit dimension: runs below it are surely
         # underparametrized, runs above it are not surely overparametrized.
-        return int(bounds["orbit_dim"]), "orbit bound (lower bound on M_c; no saturated sweep at this size)"
+        return int(bounds["orbit_dim"]), "orbit bound (lower bound on $M_c$; no saturated sweep at this size)"
     return None, "unknown (no DLA result)"
 
 
@@ -205,18 +205,18 @@ def training_section(
                 verdict = "only underparametrized depths trained"
             elif fa < SUCCESS_FRACTION:
                 rises = fb is not None and fa > fb
-                verdict = ("partly: success rises across M_c but stays below "
-                           f"{SUCCESS_FRACTION:.0%}" if rises else "DISAGREES: training often fails at M ≥ M_c")
+                verdict = ("partly: success rises across $M_c$ but stays below "
+                           f"{SUCCESS_FRACTION:.0%}" if rises else "DISAGREES: training often fails at M ≥ $M_c$")
                 disagree.append(
                     f"{label}: at M ≥ {m_c} only {fa:.0%} of the runs reached a loss below {threshold} in "
                     f"{steps} Adam steps (the paper: almost all, with 2000–3000 steps)"
-                    + (f"; below M_c {fb:.0%} did, so success does rise across M_c." if rises else ".")
+                    + (f"; below $M_c$ {fb:.0%} did, so success does rise across $M_c$." if rises else ".")
                 )
             elif fb is None:
-                verdict = "agrees above M_c (no run below it)"
-                agree.append(f"{label}: {fa:.0%} of the runs at M ≥ {m_c} succeed; no depth below M_c was trained.")
+                verdict = "agrees above $M_c$ (no run below it)"
+                agree.append(f"{label}: {fa:.0%} of the runs at M ≥ {m_c} succeed; no depth below $M_c$ was trained.")
             elif fb >= SUCCESS_FRACTION:
-                verdict = "DISAGREES: no transition (runs below M_c succeed too)"
+                verdict = "DISAGREES: no transition (runs below $M_c$ succeed too)"
                 disagree.append(f"{label}: runs below M = {m_c} succeed as often ({fb:.0%}) as above it ({fa:.0%}).")
             else:
                 verdict = "agrees"

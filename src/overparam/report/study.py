@@ -124,7 +124,7 @@ def verdicts(summary: list[SizeSummary]) -> list[str]:
             if below or above:
                 parts.append(
                     "fraction of training runs that succeed: "
-                    + (f"{_span(below)} below M_c" if below else "no depth measured below M_c")
+                    + (f"{_span(below)} below $M_c$" if below else "no depth measured below $M_c$")
                     + ", "
                     + (f"{_span(above)} at or above it" if above else "no depth measured at or above it")
                 )

@@ -22,6 +22,7 @@ INSTALL_HINT = (
     f"install qsim with CUDA: pip install --no-binary qsimcirq qsimcirq with the CUDA toolkit and "
     f"CUDACXX set, and jax[cuda12] ({README_SECTION})"
 )
+JAX_INSTALL_HINT = f"install jax[cuda12] on a machine with an NVIDIA driver ({README_SECTION})"
 
 _state = {"gpu": False}
 
@@ -87,13 +88,14 @@ def jax_gpu_visible(in_process: bool = True) -> str | None:
     return None if first.isdigit() and int(first) > 0 else "JAX has no CUDA device (install jax[cuda12])"
 
 
-def gpu_problems(in_process: bool = True) -> list[str]:
+def gpu_problems(in_process: bool = True, qsim: bool = True) -> list[str]:
     """Every reason the GPU path cannot run here (empty when it can).
 
     The driver is checked first; JAX is only asked when a GPU is visible (asking it without a
-    driver just repeats the first reason).
+    driver just repeats the first reason). ``qsim=False`` (a command that simulates with the JAX
+    engine only, ``--backend jax``) leaves qsim's CUDA build out of the reasons.
     """
-    problems = [p for p in (qsim_gpu_support(), nvidia_gpu_visible()) if p]
+    problems = [p for p in (qsim_gpu_support() if qsim else None, nvidia_gpu_visible()) if p]
     if not any(p.startswith("no NVIDIA GPU") for p in problems):
         jax_problem = jax_gpu_visible(in_process)
         if jax_problem:
@@ -101,27 +103,29 @@ def gpu_problems(in_process: bool = True) -> list[str]:
     return problems
 
 
-def require_gpu(in_process: bool = True) -> None:
-    """Raise :class:`BadInput` (one line, exit 2) naming what is missing for the GPU path."""
-    problems = gpu_problems(in_process)
+def require_gpu(in_process: bool = True, qsim: bool = True) -> None:
+    """Raise :class:`BadInput` (one line, exit 2) naming what is missing for the GPU path (qsim's
+    CUDA build only when ``qsim``)."""
+    problems = gpu_problems(in_process, qsim)
     if problems:
-        raise BadInput(f"GPU requested but {'; and '.join(problems)}; {INSTALL_HINT}")
+        raise BadInput(f"GPU requested but {'; and '.join(problems)}; {INSTALL_HINT if qsim else JAX_INSTALL_HINT}")
 
 
-def use_gpu(enabled: bool) -> None:
+def use_gpu(enabled: bool, qsim: bool = True) -> None:
     """Select the device of this process's simulators (call before the first simulation).
 
     ``True`` checks the GPU path (:func:`require_gpu`), stops JAX from reserving most of the GPU's
     memory up front (qsim allocates its own state vectors beside it), and makes the engine's
     arrays live on the first CUDA device. ``False`` keeps JAX on the CPU unless ``JAX_PLATFORMS``
-    says otherwise, so that the CPU and the GPU path are one switch apart.
+    says otherwise, so that the CPU and the GPU path are one switch apart. ``qsim=False``: the
+    command runs the JAX engine only, so qsim's CUDA build is not required.
     """
     if not enabled:
         _state["gpu"] = False
         os.environ.setdefault("JAX_PLATFORMS", "cpu")
         return
     os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
-    require_gpu(in_process=True)
+    require_gpu(in_process=True, qsim=qsim)
     import jax
 
     jax.config.update("jax_default_device", jax.devices("cuda")[0])

@@ -51,6 +51,7 @@ def run_training(
     spectra: int = 0,
     curves_path: str | None = None,
     stop_below: float | None = None,
+    fixed_floor: float = 1e-11,
 ) -> dict:
     """Train ``runs`` initialisations, optionally analyse the first ``spectra`` solutions, save a shard."""
     engine = build_engine(ansatz)
@@ -68,6 +69,10 @@ def run_training(
         "lr": lr,
         "seed": seed,
         "stop_below": stop_below,
+        # Without a stop, one run gives both protocols' counts: a run whose loss never reaches the
+        # floor follows the same trajectory with or without the stop, and one that does would have
+        # stopped there (a success of the fixed protocol).
+        "fixed_floor": fixed_floor,
         "final_losses": [float(v) for v in result.final_losses],
         "qsim_final_losses": [float(v) for v in result.qsim_final_losses],
         # Adam at a fixed learning rate can climb back out of a minimum it reached (late spikes), so

@@ -1,0 +1,66 @@
+# Every table, results/tables/<name>.csv, is made by one rule: `overparam table <kind> <inputs> [flags]`
+# from the JSON results (or other tables) it reads. Tables take seconds: they run on the local
+# machine, never as a cluster job.
+import re
+
+
+localrules:
+    table,
+
+
+# name: (kind of `overparam table`, the files it reads); optional targets only when configured.
+TABLES = {
+    "dla": ("dla", [f"results/data/dla/{m}_n{n}.json" for m, n in DLA_RUNS]),
+    **{fig: (fig, SWEEP_INPUTS[fig]) for fig in SWEEPS},
+    **{exp: (exp, TRAIN_SUMMARIES[exp] + TRAIN_DLA[exp]) for exp in TRAINING},
+    **{f"{exp}_spectra": (f"{exp}_spectra", TRAIN_CURVES[exp]) for exp in TRAINING},
+    "ext1": ("ext1", ["results/data/ext1/data.json"]),
+    "supp3": ("supp3", ["results/data/supp3/circuits.json"]),
+    "critical": ("critical", [f"results/tables/{t}.csv" for t in ("fig2", "supp2", "dla")]),
+    **({"fig1": ("fig1", ["results/data/fig1/landscape.json"])} if FIG1 else {}),
+    **({fig: (fig, SPECTRA_INPUTS[fig]) for fig in ("fig4", "supp1")} if SPECTRA_RUNS else {}),
+    **(
+        {"hardware": ("hardware", [f"results/data/hardware/{j}.json" for j in HARDWARE_JOBS])}
+        if HARDWARE_ENABLED
+        else {}
+    ),
+    **(
+        {
+            "beyond": (
+                "beyond",
+                [f"results/data/beyond/{run}.json" for run in BEYOND_RUNS]
+                + [f"results/data/dla/{r['model']}_n{r['n']}.json" for r in BEYOND_RUNS.values()],
+            )
+        }
+        if BEYOND_ENABLED
+        else {}
+    ),
+    **{
+        f"study_{study}_{t}": (kind, STUDY_TABLE_INPUTS[study][t])
+        for study in STUDIES
+        for t, kind in STUDY_TABLE_KINDS.items()
+    },
+}
+# Training tables count a run as a success below the experiment's threshold.
+TABLE_FLAGS = {exp: f"--success-threshold {config[exp]['success_threshold']}" for exp in TRAINING} | {
+    f"study_{study}_train": f"--success-threshold {body['train']['success_threshold']}"
+    for study, body in STUDIES.items()
+}
+
+
+rule table:
+    input:
+        lambda wc: TABLES[wc.name][1],
+    output:
+        "results/tables/{name}.csv",
+    log:
+        "logs/tables/{name}.log",
+    wildcard_constraints:
+        name="|".join(map(re.escape, TABLES)),
+    conda:
+        ENV
+    params:
+        kind=lambda wc: TABLES[wc.name][0],
+        flags=lambda wc: TABLE_FLAGS.get(wc.name, ""),
+    shell:
+        "overparam table {params.kind} {input} {params.flags} --out {output} 2> {log}"
