@@ -24,7 +24,6 @@ from overparam.errors import BadInput
 def cmd_train(args: argparse.Namespace) -> dict:
     """Check every argument, train, and emit the JSON object (final losses, optional spectra)."""
     from overparam.ansatze import build_ansatz, parse_options
-
     from overparam.sim.budget import check_memory, describe, loss_terms, train_bytes
 
     options = parse_options(args.opt)
@@ -36,19 +35,12 @@ def cmd_train(args: argparse.Namespace) -> dict:
         )
     if args.spectra > args.runs:
         raise BadInput(f"--spectra {args.spectra} is not accepted; expected at most --runs ({args.runs})")
-<<<<<<< HEAD
     check_memory(
         train_bytes(ansatz.n_qubits, ansatz.n_params, len(ansatz.states()), args.runs, args.spectra,
                     loss_terms(ansatz)),
         describe(f"train (--runs {args.runs}, --spectra {args.spectra})", ansatz),
         args.max_memory_gb,
     )
-=======
-    if args.stop_below is not None and not (0 < args.stop_below < float("inf")):
-        raise BadInput(f"--stop-below {args.stop_below} is not accepted; expected a positive float (a loss)")
-    if not (0 < args.fixed_floor < float("inf")):
-        raise BadInput(f"--fixed-floor {args.fixed_floor} is not accepted; expected a positive float (a loss)")
->>>>>>> main
     from overparam.train.experiment import run_training
 
     payload = run_training(
