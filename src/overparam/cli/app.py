@@ -58,8 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point: parse, run, and map :class:`BadInput` to exit status 2."""
-    args = build_parser().parse_args(argv)
+    """Entry point: parse, run, and map :class:`BadInput` (and argparse's errors) to exit status 2."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as done:
+        # argparse exits 2 after its one-line error (0 after --help); in process, return the status.
+        return int(done.code or 0)
     logging.basicConfig(
         level=logging.INFO if args.verbose or not args.json else logging.WARNING,
         format="%(asctime)s %(name)s %(message)s",
