@@ -29,16 +29,17 @@ The estimates count state-vector columns. With ``D = 2^q`` amplitudes for ``q`` 
 
 ``FIXED`` is the interpreter with NumPy, Cirq, qsim and JAX loaded plus compilation. The constants
 were set from peak RSS (``/usr/bin/time -f %M``) of ``overparam qfim``/``qfim-prefix``/``train`` on
-``tfim-hva`` (4 layers, M = 8; train with 4 runs) at 14 and 18 qubits. Measured versus estimated:
+``tfim-hva`` (4 layers, M = 8; train with 4 runs) at 14, 18 and 20 qubits, in MiB (measured /
+estimated):
 
-==========================  ==========  ==========  ==========  ==========
-command                     n=14 RSS    estimate    n=18 RSS    estimate
-==========================  ==========  ==========  ==========  ==========
-qfim --backend jax          498 MiB     525 MiB     682 MiB     728 MiB
-qfim-prefix (jax)           500 MiB     525 MiB     702 MiB     728 MiB
-qfim --backend qsim         258 MiB     528 MiB     585 MiB     856 MiB
-train --runs 4              610 MiB     674 MiB     940 MiB     1312 MiB
-==========================  ==========  ==========  ==========  ==========
+========================  ===========  ===========  ===========
+command                   n = 14       n = 18       n = 20
+========================  ===========  ===========  ===========
+qfim --backend jax        498 / 525    682 / 728    1341 / 1376
+qfim-prefix (jax)         500 / 525    702 / 728    1333 / 1376
+qfim --backend qsim       258 / 530    585 / 856    1784 / 2016
+train --runs 4            610 / 674    940 / 1312   (not run)
+========================  ===========  ===========  ===========
 
 The estimates are deliberately a little high: a refusal costs a flag, an overrun costs the machine.
 """
