@@ -100,12 +100,14 @@ def memory_limit(max_memory_gb: float | None = None) -> tuple[int | None, str]:
 
 
 def human_bytes(count: int) -> str:
-    """``count`` bytes as MiB/GiB/TiB, or a power of ten when it is astronomically large."""
+    """``count`` bytes as MiB, GiB or TiB, or a power of ten when it is astronomically large."""
     if count < GIB:
         return f"{count / MIB:.3g} MiB"
-    if count < 2**60:
+    if count < 2**40:
         return f"{count / GIB:.3g} GiB"
-    return f"about 10^{len(str(count)) - 1} bytes"
+    if count < 2**60:
+        return f"{count / 2**40:.3g} TiB"
+    return f"10^{len(str(count)) - 1} bytes"
 
 
 def jacobian_bytes(n_qubits: int, n_params: int) -> int:
