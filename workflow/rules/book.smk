@@ -45,7 +45,10 @@ rule book_pages:
         figures=expand("results/figures/{fig}.png", fig=BOOK_FIGURES),
         extra=["results/tables/dla.csv"]
         + expand("results/tables/{exp}_spectra.csv", exp=["supp4", "supp5"])
-        + ["results/tables/critical.csv"],
+        + ["results/tables/critical.csv"]
+        # The Replication chapter (replication, transition, capacity and scale pages).
+        + expand("results/tables/{t}.csv", t=REPLICATION_FIGURES + ["capacity"])
+        + expand("results/figures/{f}.png", f=REPLICATION_FIGURES + ["capacity"]),
         bench=BENCH_RESULTS,
     output:
         "book/generated/pages.json",

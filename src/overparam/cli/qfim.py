@@ -30,14 +30,14 @@ log = logging.getLogger(__name__)
 def cmd_qfim(args: argparse.Namespace) -> dict:
     """Run ``overparam qfim`` and emit its JSON object."""
     from overparam.ansatze import build_ansatz, parse_options
-    from overparam.geometry.qfim import check_qfim_backend
+    from overparam.geometry.qfim import resolve_qfim_backend
     from overparam.geometry.sweeps import qfim_samples
     from overparam.sim.budget import check_memory, describe, qfim_bytes
 
-    backend = check_qfim_backend(args.backend)
     options = parse_options(args.opt)
     ansatz = build_ansatz(args.ansatz, args.n, args.layers, options)
-    check_memory(qfim_bytes(ansatz, backend), describe("qfim", ansatz), args.max_memory_gb)
+    backend = resolve_qfim_backend(ansatz, args.backend)
+    check_memory(qfim_bytes(ansatz, backend), describe(f"qfim ({backend})", ansatz), args.max_memory_gb)
     t0 = time.perf_counter()
     result = qfim_samples(ansatz, args.samples, args.seed, backend)
     payload = {
@@ -64,15 +64,17 @@ def cmd_qfim(args: argparse.Namespace) -> dict:
 def cmd_qfim_sweep(args: argparse.Namespace) -> dict:
     """Run ``overparam qfim-sweep`` and emit its JSON object."""
     from overparam.ansatze import build_ansatz, parse_options
-    from overparam.geometry.qfim import check_qfim_backend
+    from overparam.geometry.qfim import QFIM_BACKENDS, resolve_qfim_backend
     from overparam.geometry.sweeps import qfim_rank_sweep
     from overparam.sim.budget import check_memory, describe, qfim_bytes
+    from overparam.sim.fermion.select import check_backend_name
 
-    backend = check_qfim_backend(args.backend)
+    backend = check_backend_name(args.backend, QFIM_BACKENDS)
     options = parse_options(args.opt)
     # The deepest circuit needs the most memory; building it is cheap next to simulating it.
     deepest = build_ansatz(args.ansatz, args.n, max(args.layers), options)
-    check_memory(qfim_bytes(deepest, backend), describe("qfim-sweep", deepest), args.max_memory_gb)
+    resolved = resolve_qfim_backend(deepest, backend)
+    check_memory(qfim_bytes(deepest, resolved), describe(f"qfim-sweep ({resolved})", deepest), args.max_memory_gb)
     t0 = time.perf_counter()
     records = qfim_rank_sweep(args.ansatz, args.n, options, args.layers, args.samples, args.seed, backend)
     payload = {
@@ -158,11 +160,14 @@ def _add_points(p: argparse.ArgumentParser, samples: int, backend: str, backends
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``qfim``, ``qfim-sweep`` and ``qfim-prefix``."""
-    qsim_first = "qsim (default, complex64), cirq (complex128) or jax (differentiable engine, float64)"
+    auto_first = (
+        "auto (default: fermion where the circuit is a matchgate circuit, else qsim), fermion (float64), "
+        "qsim (complex64), cirq (complex128) or jax (engine, float64)"
+    )
 
     p = sub.add_parser("qfim", help="QFIM spectra and ranks at random parameter points")
     add_ansatz_args(p)
-    _add_points(p, samples=10, backend="qsim", backends=qsim_first)
+    _add_points(p, samples=10, backend="auto", backends=auto_first)
     p.add_argument("--out", help="also write the JSON object to this file (atomically)")
     add_common(p)
     add_gpu_flag(p)
@@ -170,7 +175,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("qfim-sweep", help="QFIM rank versus depth (experiment 3)")
     add_ansatz_args(p, layers="sweep")
-    _add_points(p, samples=10, backend="qsim", backends=qsim_first)
+    _add_points(p, samples=10, backend="auto", backends=auto_first)
     add_label_and_out(p)
     add_common(p)
     add_gpu_flag(p)

@@ -24,7 +24,7 @@ from overparam.errors import BadInput
 def cmd_train(args: argparse.Namespace) -> dict:
     """Check every argument, train, and emit the JSON object (final losses, optional spectra)."""
     from overparam.ansatze import build_ansatz, parse_options
-    from overparam.sim.budget import check_memory, describe, loss_terms, train_bytes
+    from overparam.sim.budget import check_memory, describe, fermion_bytes, loss_terms, train_bytes
 
     options = parse_options(args.opt)
     ansatz = build_ansatz(args.ansatz, args.n, args.layers, options)
@@ -35,13 +35,17 @@ def cmd_train(args: argparse.Namespace) -> dict:
         )
     if args.spectra > args.runs:
         raise BadInput(f"--spectra {args.spectra} is not accepted; expected at most --runs ({args.runs})")
-    check_memory(
-        train_bytes(ansatz.n_qubits, ansatz.n_params, len(ansatz.states()), args.runs, args.spectra,
-                    loss_terms(ansatz)),
-        describe(f"train (--runs {args.runs}, --spectra {args.spectra})", ansatz),
-        args.max_memory_gb,
-    )
+    from overparam.sim.fermion.select import check_backend_name, resolve_backend
     from overparam.train.experiment import run_training
+
+    backend = resolve_backend(ansatz, check_backend_name(args.backend, ("jax",)), "jax")
+    if backend == "fermion":
+        need = fermion_bytes(ansatz.n_qubits, ansatz.n_params, args.runs, qfim=args.spectra > 0)
+    else:
+        need = train_bytes(ansatz.n_qubits, ansatz.n_params, len(ansatz.states()), args.runs, args.spectra,
+                           loss_terms(ansatz))
+    check_memory(need, describe(f"train ({backend}, --runs {args.runs}, --spectra {args.spectra})", ansatz),
+                 args.max_memory_gb)
 
     payload = run_training(
         ansatz,
@@ -54,6 +58,7 @@ def cmd_train(args: argparse.Namespace) -> dict:
         curves_path=args.curves,
         stop_below=args.stop_below,
         fixed_floor=args.fixed_floor,
+        backend=backend,
     )
 
     def human(p: dict) -> str:
@@ -77,6 +82,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="QFIM and Hessian spectra at the final parameters of the first K runs")
     p.add_argument("--stop-below", type=finite_float("--stop-below", 0.0), default=None, metavar="LOSS",
                    help="a run whose loss reaches LOSS keeps its parameters from then on (default: never)")
+    p.add_argument("--backend", default="auto",
+                   help="auto (default: fermion where the circuit is a matchgate circuit, else jax), fermion "
+                        "(free-fermion engine) or jax (state-vector engine); float64")
     p.add_argument("--fixed-floor", type=finite_float("--fixed-floor", 0.0), default=1e-11, metavar="LOSS",
                    help="round-off floor of the fixed protocol, recorded for its success count: a run whose "
                         "lowest loss reaches it would have stopped there under --stop-below LOSS (default 1e-11)")

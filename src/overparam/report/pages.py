@@ -18,6 +18,9 @@ from overparam.report.blocks import render as render_template
 from overparam.report.comparison import results_page
 from overparam.report.geometry_pages import fig1_page, spectra_page
 from overparam.report.performance import performance_page
+from overparam.report.replication import (
+    CHAPTER_FIGURES, capacity_page, replication_page, scale_page, transition_page,
+)
 from overparam.results.beyond import summarize as summarize_beyond
 from overparam.results.critical import first_m, first_m_at
 from overparam.results.provenance import provenance, rule_wall_times
@@ -125,7 +128,10 @@ def training_page(fig: str, title: str, what: str, loss_name: str) -> Page:
         return render_template(
             "training.md.j2", fig=fig, title=title, what=what, loss_name=loss_name,
             lr=rows[0]["lr"] if rows else "?", steps=rows[0]["steps"] if rows else "?", threshold=threshold,
-            worst=max((abs(float(r["final_loss"]) - float(r["qsim_final_loss"])) for r in rows), default=0.0),
+            worst=max(
+                (abs(float(r["final_loss"]) - float(r["qsim_final_loss"])) for r in rows if r["qsim_final_loss"]),
+                default=0.0,
+            ),
             per_m=per_m, per_model=per_model, with_lowest=with_lowest, with_fixed=with_fixed,
             spectra_count=len(read_csv(spectra)) if spectra.exists() else None, provenance=provenance_block(prov, wall),
         )
@@ -297,7 +303,8 @@ def contents_include(pages: list[str], prov: dict, wall: dict[str, float]) -> st
 
 
 def render(figures: list[str], book: Path, tables: Path, figure_dir: Path, config_digest: str,
-                benchmark_dir: Path = Path("benchmarks/out"), bench_results: Path = Path("benchmarks/results")) -> dict:
+                benchmark_dir: Path = Path("benchmarks/out"), bench_results: Path = Path("benchmarks/results"),
+                published: Path = Path("data/published")) -> dict:
     """Write ``book/generated/<fig>.md`` (and copy the PNGs), the results, performance and contents pages.
 
     Returns the manifest (also written to ``book/generated/pages.json``).
@@ -321,7 +328,17 @@ def render(figures: list[str], book: Path, tables: Path, figure_dir: Path, confi
     write_text(out_dir / "performance.md",
                performance_page(bench_results, benchmark_dir, provenance_block(prov, all_wall, ALL_RULES_WALL)))
     write_text(out_dir / "contents.md", contents_include(manifest["pages"], prov, all_wall))
-    manifest["extra_pages"] = ["results", "performance", "contents"]
+    # The Replication chapter: always written; a section whose table or figure is absent says so.
+    chapter_figures = [f for f in CHAPTER_FIGURES if (figure_dir / f"{f}.png").exists()]
+    for f in chapter_figures:
+        shutil.copyfile(figure_dir / f"{f}.png", out_dir / "figures" / f"{f}.png")
+    chapter_prov = provenance_block(prov, results_wall, ", ".join(RESULTS_RULES))
+    write_text(out_dir / "replication.md", replication_page(tables, chapter_figures, chapter_prov))
+    write_text(out_dir / "transition.md", transition_page(tables, chapter_prov))
+    write_text(out_dir / "capacity.md", capacity_page(tables, chapter_figures, chapter_prov))
+    write_text(out_dir / "scale.md", scale_page(tables, published, bench_results, benchmark_dir,
+                                                provenance_block(prov, all_wall, ALL_RULES_WALL)))
+    manifest["extra_pages"] = ["results", "performance", "contents", "replication", "transition", "capacity", "scale"]
     write_json(out_dir / "pages.json", manifest)
     return manifest
 

@@ -24,6 +24,10 @@ The estimates count state-vector columns. With ``D = 2^q`` amplitudes for ``q`` 
   a few states, and the sparse generator of the widest (moment, symbol) group, assembled from
   ``(row, col, value)`` triples of 32 bytes per term and amplitude:
   ``FIXED + 16 * D * (M + STATE_COPIES) + SPARSE_BYTES * D * T``;
+* the free-fermion engine (``--backend fermion``/``auto`` on a matchgate circuit) carries two
+  real ``2q x 2q`` matrices per column (the Majorana rotation and its adjoint) and, for the QFIM, a
+  complex ``q x q`` block per parameter: polynomial in ``q`` (not measured here; from the engine's
+  own description, with the same copy factors);
 * density matrices (``noisy-qfim``; the noisy virtual processor of ``hardware-qfim``) have ``D^2``
   entries and a Jacobian of ``M`` of them.
 
@@ -147,6 +151,16 @@ def landscape_bytes(
     )
 
 
+def fermion_bytes(n_qubits: int, n_params: int, columns: int = 1, qfim: bool = False) -> int:
+    """The free-fermion engine: ``2q x 2q`` float64 pairs per column, plus ``q x q`` complex blocks per
+    parameter for a QFIM."""
+    side = 2 * n_qubits
+    need = FIXED_BYTES + TRAIN_COPIES * 8 * side * side * 2 * max(1, columns)
+    if qfim:
+        need += JACOBIAN_COPIES * 16 * n_qubits * n_qubits * (n_params + 1)
+    return need
+
+
 def density_bytes(n_qubits: int, n_params: int) -> int:
     """An exact density matrix and its Jacobian (``4^q`` entries each, complex128, a few copies)."""
     return FIXED_BYTES + JACOBIAN_COPIES * AMPLITUDE * 4**n_qubits * (n_params + 1)
@@ -175,7 +189,9 @@ def widest_group(circuit) -> int:
 
 
 def qfim_bytes(ansatz, backend: str) -> int:
-    """One QFIM of ``ansatz`` on ``backend`` (``jax``, ``qsim`` or ``cirq``)."""
+    """One QFIM of ``ansatz`` on a resolved ``backend`` (``fermion``, ``jax``, ``qsim`` or ``cirq``)."""
+    if backend == "fermion":
+        return fermion_bytes(ansatz.n_qubits, ansatz.n_params, 1, qfim=True)
     if backend == "jax":
         return jacobian_bytes(ansatz.n_qubits, ansatz.n_params)
     return forward_jacobian_bytes(ansatz.n_qubits, ansatz.n_params, widest_group(ansatz.circuit))

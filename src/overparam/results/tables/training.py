@@ -41,7 +41,7 @@ def train_rows(files: Iterable[str | Path], success_threshold: float = 1e-4) -> 
             low = lowest[k] if k < len(lowest) else None
             rows.append(
                 [label, run["ansatz"], options_label(run["options"]), run["n"], run["layers"], run["n_params"], k,
-                 f"{loss:.10g}", f"{qloss:.10g}", run["steps"], run["lr"], run["seed"], *bounds,
+                 f"{loss:.10g}", "" if qloss is None else f"{qloss:.10g}", run["steps"], run["lr"], run["seed"], *bounds,
                  max(qranks[k]) if k < len(qranks) else "", hranks[k] if k < len(hranks) else "",
                  int(loss < success_threshold), success_threshold,
                  "" if low is None else f"{low:.10g}", "" if low is None else int(low < success_threshold),
