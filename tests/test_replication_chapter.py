@@ -163,7 +163,7 @@ def test_a_build_row_gets_a_cause_only_where_it_equals_the_record(tmp_path):
             ok = int(seed < k)
             runs.append(dict(zip(TRAIN_HEADER, ["tfim-open", "tfim-hva", "", 4, layers, m, seed, "1e-12" if ok else "1",
                                                 "", 3000, 0.01, 0, 16, 8, "", "", ok, 1e-4, "1e-12" if ok else "1",
-                                                ok])))
+                                                ok, "stop below 1e-11", ok])))
     write_csv(build, TRAIN_HEADER, [[r[c] for c in TRAIN_HEADER] for r in runs])
     rows = [dict(zip(REPLICATION_HEADER, r)) for r in replication_rows([pub, rec, build, dla])]
     built = {int(r["layers"]): r for r in rows if r["source"].startswith("build")}

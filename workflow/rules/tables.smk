@@ -44,13 +44,6 @@ TABLES = {
 }
 
 
-def published_table(name):
-    """data/published/<name> as an input, or nothing when the checkout lacks it: the replication
-    tables then say in one row that it is missing, and the build goes on."""
-    path = f"data/published/{name}"
-    return [path] if os.path.exists(path) else []
-
-
 # The Replication chapter: the shipped published tables beside the committed paper-scale record and
 # this build's tables, and the capacity (effective dimension) of the models of the QFIM sweeps.
 PAPER_SCALE_RECORD = (
