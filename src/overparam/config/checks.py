@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, Mapping, MutableMapping
 
 from overparam.ansatze import build_ansatz
@@ -92,6 +93,7 @@ def schema_errors(config: MutableMapping[str, Any], schema_path: str, *, fill_de
     import jsonschema
     import yaml
 
+    _check_finite(config, "")
     with open(schema_path) as fh:
         schema = yaml.safe_load(fh)
     cls = jsonschema.Draft202012Validator
@@ -111,6 +113,18 @@ def schema_errors(config: MutableMapping[str, Any], schema_path: str, *, fill_de
         return
     where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
     raise ConfigError(f"{where}: {error.message}")
+
+
+def _check_finite(value: Any, where: str) -> None:
+    """Refuse ``.nan`` and ``.inf`` anywhere in the config (JSON schema cannot say "finite")."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{where or '(top level)'}: {value} is not accepted; expected a finite number")
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            _check_finite(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, (list, tuple)):
+        for k, item in enumerate(value):
+            _check_finite(item, f"{where}.{k}")
 
 
 def _check_hardware(hardware: Mapping[str, Any], models: Mapping[str, Any], smallest: dict) -> None:

@@ -66,21 +66,21 @@ def train_spectra_rows(files: Iterable[str | Path]) -> list[list]:
     """One row per eigenvalue of the QFIM (per input state) and Hessian at trained solutions."""
     import json
 
-    import numpy as np
+    from overparam.fileio import read_npz
 
     rows = []
     for path in files:
-        with np.load(path, allow_pickle=False) as z:
-            if "qfim_spectra" not in z.files:
-                continue
-            meta = [str(z["model"]), str(z["ansatz"]), options_label(json.loads(str(z["options"]))),
-                    int(z["n"]), int(z["layers"]), int(z["n_params"])]
-            qfim, hess = z["qfim_spectra"], z["hessian_spectra"]
-            for run in range(qfim.shape[0]):
-                for state in range(qfim.shape[1]):
-                    name = "qfim" if qfim.shape[1] == 1 else f"qfim_state{state}"
-                    rows += [[*meta, run, name, i, f"{v:.12g}"] for i, v in enumerate(qfim[run, state])]
-                rows += [[*meta, run, "hessian", i, f"{v:.12g}"] for i, v in enumerate(hess[run])]
+        z = read_npz(path, "training shard")
+        if "qfim_spectra" not in z:
+            continue
+        meta = [str(z["model"]), str(z["ansatz"]), options_label(json.loads(str(z["options"]))),
+                int(z["n"]), int(z["layers"]), int(z["n_params"])]
+        qfim, hess = z["qfim_spectra"], z["hessian_spectra"]
+        for run in range(qfim.shape[0]):
+            for state in range(qfim.shape[1]):
+                name = "qfim" if qfim.shape[1] == 1 else f"qfim_state{state}"
+                rows += [[*meta, run, name, i, f"{v:.12g}"] for i, v in enumerate(qfim[run, state])]
+            rows += [[*meta, run, "hessian", i, f"{v:.12g}"] for i, v in enumerate(hess[run])]
     return rows
 
 
