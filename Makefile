@@ -17,10 +17,10 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 run: $(STAMP)
-	. $(VENV)/bin/activate && snakemake --cores $(CORES)
+	. $(VENV)/bin/activate && overparam check-config && snakemake --cores $(CORES)
 
 quick: $(STAMP)
-	. $(VENV)/bin/activate && snakemake --cores $(CORES) --configfile config/quick.yaml
+	. $(VENV)/bin/activate && overparam check-config config/quick.yaml && snakemake --cores $(CORES) --configfile config/quick.yaml
 
 # The whole suite (CI runs this): one shared quick-workflow run, the browser check, every slow test.
 test: $(STAMP)

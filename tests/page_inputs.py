@@ -73,7 +73,8 @@ def _train(tables: Path, name: str, model: str, ms: dict[int, list[float]], lowe
             rows.append([model, "tfim-hva", "boundary=periodic", 4, m // 2, m, seed, f"{loss:.6g}",
                          f"{loss * (1 + 1e-7):.6g}", 300, 0.01, 7, 12, 6, min(m, 6) if spectra else "",
                          min(m, 5) if spectra else "", int(loss < 1e-4), "0.0001",
-                         f"{low:.6g}" if lowest else "", int(low < 1e-4) if lowest else ""])
+                         f"{low:.6g}" if lowest else "", int(low < 1e-4) if lowest else "",
+                         "stop below 1e-11", int(loss < 1e-4)])
     write_csv(tables / f"{name}.csv", TRAIN_HEADER, rows)
     if spectra:
         write_csv(tables / f"{name}_spectra.csv", ("model", "n", "run", "matrix", "index", "eigenvalue"),

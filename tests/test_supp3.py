@@ -67,12 +67,12 @@ def test_default_panels_cover_every_registered_ansatz():
     assert ("tfim-hva", 4, {"boundary": "periodic"}) in panels and ("tfim-hva", 4, {"boundary": "open"}) in panels
     assert panels[0][0] == "tfim-hva"
 
-    # An ansatz registered later, without a size of its own, is drawn at max(min_n, 3).
-    @registry.register("zz-test-chain", "test only", min_n=2)
+    # An ansatz without a size of its own is drawn at max(min_n, 3).
     def chain(n, layers):
         qs = cirq.LineQubit.range(n)
         return from_circuit("zz-test-chain", cirq.Circuit(cirq.rx(sympy.Symbol("a")).on_each(*qs)), n=n, layers=layers)
 
+    registry._REGISTRY["zz-test-chain"] = registry.Entry("zz-test-chain", "test only", chain, min_n=2)
     try:
         assert ("zz-test-chain", 3, {}) in default_panels()
     finally:

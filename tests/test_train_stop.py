@@ -88,3 +88,30 @@ def test_a_configuration_whose_runs_all_stop_ends_early(setup):
     np.testing.assert_array_equal(result.curves[:, -1], result.curves[:, last_step - 1])
     reference = train(ansatz, stop_below=floor, compact=False, **{**kwargs, "log_every": 10})
     np.testing.assert_allclose(result.curves, reference.curves, rtol=0, atol=1e-12)
+
+
+def test_one_published_protocol_run_gives_the_fixed_protocols_count(tmp_path):
+    """The fixed_success column of a run without a stop equals the success of the same runs stopped
+    at the floor."""
+
+    from overparam.results.tables import TRAIN_HEADER, train_rows
+
+    common = ["train", "tfim-hva", "--n", "4", "--layers", "4", "--opt", "boundary=periodic", "--runs", "6",
+              "--steps", "400", "--lr", "0.05", "--seed", "7"]
+    floor = "1e-6"
+    assert main([*common, "--fixed-floor", floor, "--out", str(tmp_path / "published.json")]) == 0
+    assert main([*common, "--stop-below", floor, "--out", str(tmp_path / "fixed.json")]) == 0
+    published = [dict(zip(TRAIN_HEADER, r)) for r in train_rows([tmp_path / "published.json"], 1e-4)]
+    fixed = [dict(zip(TRAIN_HEADER, r)) for r in train_rows([tmp_path / "fixed.json"], 1e-4)]
+    assert {r["protocol"] for r in published} == {"published"}
+    assert {r["protocol"] for r in fixed} == {"stop below 1e-06"}
+    assert [r["fixed_success"] for r in published] == [r["success"] for r in fixed]
+    assert [r["fixed_success"] for r in fixed] == [r["success"] for r in fixed]
+    # A run kicked back up from the floor: a failure of the published protocol, a success of the fixed one.
+    import json
+
+    shard = json.loads((tmp_path / "published.json").read_text())
+    shard["final_losses"][0], shard["lowest_losses"][0] = 3e-3, 1e-12
+    (tmp_path / "kicked.json").write_text(json.dumps(shard))
+    kicked = dict(zip(TRAIN_HEADER, train_rows([tmp_path / "kicked.json"], 1e-4)[0]))
+    assert (kicked["success"], kicked["fixed_success"], kicked["reached"]) == (0, 1, 1)

@@ -102,3 +102,40 @@ def write_json(path: str | os.PathLike, obj: Any) -> None:
 def read_json(path: str | os.PathLike) -> Any:
     """Parse the JSON file at ``path`` (errors propagate; callers name the file in their message)."""
     return json.loads(Path(path).read_text())
+
+
+def read_json_object(path: str | os.PathLike) -> dict:
+    """The JSON object in the file at ``path``; :class:`BadInput` naming the file when it is missing,
+    empty, truncated, not JSON or not an object."""
+    try:
+        text = Path(path).read_text()
+    except (OSError, UnicodeDecodeError) as err:
+        raise BadInput(f"{str(path)!r} cannot be read ({getattr(err, 'strerror', None) or err})") from err
+    if not text.strip():
+        raise BadInput(f"{str(path)!r} is empty; expected a JSON object written by an overparam command")
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise BadInput(
+            f"{str(path)!r} is not valid JSON (line {err.lineno} column {err.colno}: {err.msg}); "
+            "it may be truncated or corrupt"
+        ) from err
+    if not isinstance(obj, dict):
+        raise BadInput(f"{str(path)!r} holds a JSON {type(obj).__name__}; expected a JSON object")
+    return obj
+
+
+def read_npz(path: str | os.PathLike, what: str = "file") -> dict:
+    """Every array of the ``.npz`` at ``path``, read eagerly (so a truncated member fails here, not later);
+    :class:`BadInput` naming ``what`` and the file when it cannot be read."""
+    import zipfile
+    import zlib
+
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as err:
+        detail = getattr(err, "strerror", None) or str(err) or type(err).__name__
+        raise BadInput(
+            f"{what} {str(path)!r} cannot be read as .npz ({detail}); it may be truncated or corrupt"
+        ) from err

@@ -52,6 +52,9 @@ rule book_pages:
         extra=["results/tables/dla.csv"]
         + expand("results/tables/{exp}_spectra.csv", exp=["supp4", "supp5"])
         + ["results/tables/critical.csv"]
+        # The Replication chapter (replication, transition, capacity and scale pages).
+        + expand("results/tables/{t}.csv", t=REPLICATION_FIGURES + ["capacity"])
+        + expand("results/figures/{f}.png", f=REPLICATION_FIGURES + ["capacity"])
         + [f"results/tables/{t}.csv" for t in FAILURE_PAGE_TABLES],
         bench=BENCH_RESULTS,
     output:

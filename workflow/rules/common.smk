@@ -1,5 +1,6 @@
 # Shared by all the .smk files: the config check, the conda environment, the seed, the GPU switch and
 # small helpers (a model's ansatz arguments, DLA inputs, the stop flag). Each file keeps its own globals.
+import os
 import shlex
 import sys
 
@@ -37,6 +38,13 @@ def model_cli(model):
 def dla_files(pairs):
     """The DLA results of (model, n) pairs, each once, in order."""
     return [f"results/data/dla/{m}_n{n}.json" for m, n in dict.fromkeys(pairs)]
+
+
+def published_table(name):
+    """data/published/<name> as an input, or nothing when the checkout lacks it: the replication
+    tables then say in one row that it is missing, and the build goes on."""
+    path = f"data/published/{name}"
+    return [path] if os.path.exists(path) else []
 
 
 def stop_flag(train):

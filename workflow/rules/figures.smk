@@ -13,6 +13,9 @@ FIGURE_DATA = {fig: [] for fig in ("fig2", "supp2", "supp3", "ext1", *GEOMETRY_F
 }
 FIGURE_DATA |= {"hardware": []} if HARDWARE_ENABLED else {}
 FIGURE_DATA |= {"beyond": []} if BEYOND_ENABLED else {}
+# The Replication chapter's figures, each drawn from its own table alone.
+REPLICATION_FIGURES = [f"replication_{exp}" for exp in TRAINING] + ["replication_ranks", "replication_spectra"]
+FIGURE_DATA |= {fig: [] for fig in REPLICATION_FIGURES + ["capacity"]}
 FIGURE_DATA |= {"failures": FAILURE_JSONS + FAILURE_BUDGET} if FAILURES_ENABLED else {}
 FIGURE_BOUNDS = {fig: ["results/tables/dla.csv"] if fig in ("ext1", "hardware") else [] for fig in FIGURE_DATA}
 FIGURE_FLAGS = {

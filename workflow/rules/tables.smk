@@ -1,6 +1,7 @@
 # Every table, results/tables/<name>.csv, is made by one rule: `overparam table <kind> <inputs> [flags]`
 # from the JSON results (or other tables) it reads. Tables take seconds: they run on the local
 # machine, never as a cluster job.
+import os
 import re
 
 
@@ -49,6 +50,38 @@ TABLES = {
         for study in STUDIES
         for t, kind in STUDY_TABLE_KINDS.items()
     },
+}
+
+
+# The Replication chapter: the shipped published tables beside the committed paper-scale record and
+# this build's tables, and the capacity (effective dimension) of the models of the QFIM sweeps.
+PAPER_SCALE_RECORD = (
+    ["docs/paper-scale/configurations.csv"] if os.path.exists("docs/paper-scale/configurations.csv") else []
+)
+SPECTRA_TABLES = ["fig4", "supp1"] if SPECTRA_RUNS else []
+TABLES |= {
+    **{
+        f"replication_{exp}": (
+            f"replication_{exp}",
+            published_table("training.csv")
+            + PAPER_SCALE_RECORD
+            + [f"results/tables/{exp}.csv", "results/tables/dla.csv"],
+        )
+        for exp in TRAINING
+    },
+    "replication_ranks": (
+        "replication_ranks",
+        published_table("ranks.csv")
+        + [f"results/tables/{t}.csv" for t in ["supp2", "ext1"] + SPECTRA_TABLES]
+        + ["results/tables/dla.csv"],
+    ),
+    "replication_spectra": (
+        "replication_spectra",
+        published_table("spectra.csv.gz")
+        + [f"results/tables/{t}.csv" for t in SPECTRA_TABLES]
+        + [f"results/tables/{exp}_spectra.csv" for exp in TRAINING],
+    ),
+    "capacity": ("capacity", SWEEP_INPUTS["fig2"] + SWEEP_INPUTS["supp2"]),
 }
 # Training tables count a run as a success below the experiment's threshold.
 TABLE_FLAGS = {exp: f"--success-threshold {config[exp]['success_threshold']}" for exp in TRAINING} | {

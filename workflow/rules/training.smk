@@ -45,10 +45,11 @@ rule train_run:
         steps=lambda wc: config[wc.exp]["steps"],
         lr=lambda wc: config[wc.exp]["lr"],
         stop=lambda wc: stop_flag(config[wc.exp]),
+        floor=lambda wc: config[wc.exp]["fixed_floor"],
         seed=SEED,
         gpu=GPU_FLAG,
     shell:
         "OVERPARAM_THREADS={threads} overparam train {params.model} --n {params.n}"
         " --layers {params.layers} --runs {params.runs} --steps {params.steps} --lr {params.lr}"
         " --seed {params.seed} --spectra {params.spectra} --label {params.label} {params.stop} {params.gpu}"
-        " --curves {output.curves} --out {output.summary} --verbose 2> {log}"
+        " --fixed-floor {params.floor} --curves {output.curves} --out {output.summary} --verbose 2> {log}"

@@ -10,6 +10,7 @@ from typing import Callable, Sequence
 from overparam.cli import (
     ansatz,
     book,
+    check_config,
     circuits,
     classify,
     dla,
@@ -23,7 +24,7 @@ from overparam.cli import (
     table,
     train,
 )
-from overparam.cli.common import Parser
+from overparam.cli.common import Parser, check_out_paths
 from overparam.errors import BadInput
 
 DESCRIPTION = "The ``overparam`` command line (also ``python -m overparam``)."
@@ -33,6 +34,7 @@ DESCRIPTION = "The ``overparam`` command line (also ``python -m overparam``)."
 COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     ansatz.register,  # ansatz list, check-ansatz
     circuits.register,
+    check_config.register,
     dla.register,
     qfim.register,  # qfim, qfim-sweep, qfim-prefix
     noisy_qfim.register,
@@ -58,8 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point: parse, run, and map :class:`BadInput` to exit status 2."""
-    args = build_parser().parse_args(argv)
+    """Entry point: parse, run, and map :class:`BadInput` (and argparse's errors) to exit status 2."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as done:
+        # argparse exits 2 after its one-line error (0 after --help); in process, return the status.
+        return int(done.code or 0)
     logging.basicConfig(
         level=logging.INFO if args.verbose or not args.json else logging.WARNING,
         format="%(asctime)s %(name)s %(message)s",
@@ -69,6 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # matplotlib's PDF backend subsets fonts through fontTools, which logs every glyph at INFO.
     logging.getLogger("fontTools").setLevel(logging.WARNING)
     try:
+        # An output path that cannot be written is refused before the computation, not after it
+        # (a figure's --out is a stem: STEM.png and STEM.pdf are the files).
+        if args.command != "figure":
+            check_out_paths(args)
         # The device is settled (and a requested GPU checked) before any simulation starts.
         from overparam.sim.device import use_gpu
 

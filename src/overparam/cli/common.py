@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
+import os
 import sys
 from typing import Any, Callable, Literal
 
+from overparam.errors import BadInput
 from overparam.fileio import json_text
 
 ANSATZ_HELP = "registered name (see 'overparam ansatz list') or package.module:function"
@@ -35,6 +38,38 @@ def positive_int(name: str, minimum: int) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"{name} {raw!r} is not accepted; expected an integer >= {minimum}")
         if value < minimum:
             raise argparse.ArgumentTypeError(f"{name} {value} is not accepted; expected an integer >= {minimum}")
+        return value
+
+    return parse
+
+
+def finite_float(
+    name: str, minimum: float | None = None, maximum: float | None = None, strict: bool = True
+) -> Callable[[str], float]:
+    """An argument type: a finite float (``nan`` and ``inf`` are refused) within the given bounds.
+
+    ``strict`` makes ``minimum`` exclusive (``> minimum``); ``maximum`` is always inclusive. The
+    error names ``name``, the raw value and what is accepted.
+    """
+    parts = ["a finite number"]
+    if minimum is not None:
+        parts.append(f"{'>' if strict else '>='} {minimum:g}")
+    if maximum is not None:
+        parts.append(f"<= {maximum:g}")
+    accepted = " ".join(parts[:2]) + (f" and {parts[2]}" if len(parts) > 2 else "")
+
+    def parse(raw: str) -> float:
+        try:
+            value = float(raw)
+        except ValueError:
+            value = float("nan")
+        ok = math.isfinite(value)
+        if ok and minimum is not None:
+            ok = value > minimum if strict else value >= minimum
+        if ok and maximum is not None:
+            ok = value <= maximum
+        if not ok:
+            raise argparse.ArgumentTypeError(f"{name} {raw!r} is not accepted; expected {accepted}")
         return value
 
     return parse
@@ -77,6 +112,25 @@ def add_ansatz_args(
     elif layers == "one":
         p.add_argument("--layers", type=positive_int("--layers", 1), default=layers_default, help="number of layers")
     p.add_argument("--opt", action="append", default=[], metavar="KEY=VALUE", help="ansatz option (repeatable)")
+
+
+def add_memory_flag(p: argparse.ArgumentParser) -> None:
+    """``--max-memory-gb``: the memory limit a command's estimate is checked against before simulating."""
+    from overparam.sim.budget import ENV_MAX_MEMORY
+
+    p.add_argument(
+        "--max-memory-gb", type=finite_float("--max-memory-gb", 0.0), default=None, metavar="GB",
+        help=f"refuse (exit 2) when the estimated memory exceeds this many GiB (default: ${ENV_MAX_MEMORY}, "
+        "else the available memory)",
+    )
+
+
+def check_out_paths(args: argparse.Namespace) -> None:
+    """Refuse an output path (``--out``, ``--curves``) that is a directory, before any computation."""
+    for flag in ("out", "curves"):
+        path = getattr(args, flag, None)
+        if path and os.path.isdir(path):
+            raise BadInput(f"--{flag} {path!r} is a directory; expected a file path")
 
 
 def add_label_and_out(p: argparse.ArgumentParser) -> None:

@@ -5,6 +5,14 @@ from __future__ import annotations
 import argparse
 
 from overparam.cli.common import add_ansatz_args, add_common, add_label_and_out, ansatz_header, emit, positive_int
+from overparam.errors import BadInput
+
+#: Default bound on the algebra's dimension. The closure's cost grows with it: on this project's
+#: development machine the open-chain TFIM family (dim n^2, two closures) took 44 s / 270 MB at
+#: n = 60 (dim 3600) and 165 s / 390 MB at n = 100 (dim 10^4); unbounded, n = 1000 ran past 300 s
+#: to 13 GB. The closure stops as soon as its basis passes the bound, so a refusal costs at most
+#: about the time of a closure of that dimension.
+MAX_DIM = 4096
 
 
 def cmd_dla(args: argparse.Namespace) -> dict:
@@ -17,18 +25,27 @@ def cmd_dla(args: argparse.Namespace) -> dict:
     from overparam.lie import analyze, analyze_family
 
     options = parse_options(args.opt)
-    if args.layers is None:
-        family = analyze_family(
-            lambda layers: build_ansatz(args.ansatz, args.n, layers, options),
-            orbit=not args.no_orbit,
-            max_layers=args.max_layers,
-        )
-        args.layers = family.ansatz.layers
-        payload = {**ansatz_header(args, family.ansatz), "family": True, **family.as_dict()}
-    else:
-        ansatz = build_ansatz(args.ansatz, args.n, args.layers, options)
-        result = analyze(ansatz, orbit=not args.no_orbit)
-        payload = {**ansatz_header(args, ansatz), "family": False, **result.as_dict()}
+    try:
+        if args.layers is None:
+            family = analyze_family(
+                lambda layers: build_ansatz(args.ansatz, args.n, layers, options),
+                orbit=not args.no_orbit,
+                max_dim=args.max_dim,
+                max_layers=args.max_layers,
+            )
+            args.layers = family.ansatz.layers
+            payload = {**ansatz_header(args, family.ansatz), "family": True, **family.as_dict()}
+        else:
+            ansatz = build_ansatz(args.ansatz, args.n, args.layers, options)
+            result = analyze(ansatz, orbit=not args.no_orbit, max_dim=args.max_dim)
+            payload = {**ansatz_header(args, ansatz), "family": False, **result.as_dict()}
+    except RuntimeError as err:
+        if "exceeds" not in str(err):
+            raise
+        raise BadInput(
+            f"the Lie algebra of {args.ansatz} n={args.n} has dimension above {args.max_dim} ({err}); "
+            "the closure's time and memory grow with it; raise the bound with --max-dim or lower --n"
+        ) from None
 
     def human(p: dict) -> str:
         depth = (
@@ -62,6 +79,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=positive_int("--max-layers", 2),
         default=FAMILY_MAX_LAYERS,
         help=f"most layers tried for the family before giving up (default {FAMILY_MAX_LAYERS})",
+    )
+    p.add_argument(
+        "--max-dim",
+        type=positive_int("--max-dim", 1),
+        default=MAX_DIM,
+        help=f"stop (exit 2) once the algebra's dimension passes this (default {MAX_DIM}; its cost grows with it)",
     )
     p.add_argument("--no-orbit", action="store_true", help="skip the orbit dimension")
     add_label_and_out(p)

@@ -41,7 +41,25 @@ def cmd_figure(args: argparse.Namespace) -> dict:
         if "bounds" not in accepted:
             raise BadInput(f"--bounds is not drawn on figure {args.figure!r}; accepted for: ext1, hardware")
         kwargs["bounds"] = orbit_bounds_from_dla(args.bounds)
-    paths = module.draw(args.table, args.out, **kwargs)
+    from overparam.fileio import read_npz
+    from overparam.results.tables import read_csv
+
+    for path in args.data:
+        if str(path).endswith(".npz"):
+            read_npz(path, "--data")
+    if not read_csv(args.table):
+        raise BadInput(f"table {args.table!r} has a header but no rows; nothing to draw")
+    try:
+        paths = module.draw(args.table, args.out, **kwargs)
+    except KeyError as err:
+        raise BadInput(
+            f"table {args.table!r} has no column {err.args[0]!r}; expected the table of figure {args.figure!r}"
+        ) from err
+    except (TypeError, ValueError, IndexError) as err:
+        raise BadInput(
+            f"table {args.table!r} has a missing or non-numeric value ({err}); expected the table of "
+            f"figure {args.figure!r}"
+        ) from err
     payload = {"figure": args.figure, "paths": [str(p) for p in paths]}
     emit_json(args, payload)
     return payload

@@ -9,17 +9,15 @@ from __future__ import annotations
 import argparse
 import time
 
-from overparam.cli.common import add_ansatz_args, add_common, add_label_and_out, emit, positive_int
-
-
-def _positive_float(raw: str) -> float:
-    try:
-        value = float(raw)
-    except ValueError:
-        value = float("nan")
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"--z {raw!r} is not accepted; expected a positive number")
-    return value
+from overparam.cli.common import (
+    add_ansatz_args,
+    add_common,
+    add_label_and_out,
+    add_memory_flag,
+    emit,
+    finite_float,
+    positive_int,
+)
 
 
 def cmd_hardware_qfim(args: argparse.Namespace) -> dict:
@@ -28,6 +26,7 @@ def cmd_hardware_qfim(args: argparse.Namespace) -> dict:
     from overparam.geometry.hardware_sweep import hardware_qfim_sweep
     from overparam.sim.google import BackendSpec, compile_for_device, lower_circuit, open_backend
     from overparam.sim.google.backends import _check_spec, check_engine_access
+    from overparam.sim.budget import check_memory, describe, hardware_bytes
     from overparam.sim.google.compiler import require_qubits
 
     options = parse_options(args.opt)
@@ -45,6 +44,9 @@ def cmd_hardware_qfim(args: argparse.Namespace) -> dict:
     if backend is not None:
         require_qubits(backend, args.n)
     deepest = build_ansatz(args.ansatz, args.n, max(args.layers), options)
+    if spec.kind != "engine":
+        noisy_density = spec.kind == "virtual-noisy" and spec.noisy_simulator == "density-matrix"
+        check_memory(hardware_bytes(deepest, noisy_density), describe("hardware-qfim", deepest), args.max_memory_gb)
     lowered = lower_circuit(deepest)
     if backend is not None:
         compile_for_device(lowered.circuit, lowered.qubits, lowered.gates, backend)
@@ -94,7 +96,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--repetitions", type=positive_int("--repetitions", 2), default=4000, help="shots per circuit")
     p.add_argument("--samples", type=positive_int("--samples", 1), default=1, help="random points per depth")
     p.add_argument("--seed", type=int, default=0, help="seed of the random points (default 0)")
-    p.add_argument("--z", type=_positive_float, default=3.0, help="rank cut in units of the shot noise (default 3)")
+    p.add_argument("--z", type=finite_float("--z", 0.0), default=3.0,
+                   help="rank cut in units of the shot noise (default 3)")
     add_label_and_out(p)
+    add_memory_flag(p)
     add_common(p)
     p.set_defaults(func=cmd_hardware_qfim)

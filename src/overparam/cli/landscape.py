@@ -11,15 +11,32 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
-from overparam.cli.common import add_ansatz_args, add_common, add_label_and_out, emit, positive_int, quiet_jax_logging
+from overparam.cli.common import (
+    add_ansatz_args,
+    add_common,
+    add_label_and_out,
+    add_memory_flag,
+    emit,
+    finite_float,
+    positive_int,
+    quiet_jax_logging,
+)
 
 
 def cmd_landscape(args: argparse.Namespace) -> dict:
     """Run ``overparam landscape`` and emit its JSON object."""
-    from overparam.ansatze import parse_options
+    from overparam.ansatze import build_ansatz, parse_options
     from overparam.geometry.landscape import landscape_payload
+    from overparam.sim.budget import check_memory, describe, landscape_bytes, loss_terms
 
     quiet_jax_logging()
+    deep = build_ansatz(args.ansatz, args.n, args.over, parse_options(args.opt))
+    check_memory(
+        landscape_bytes(deep.n_qubits, deep.n_params, len(deep.states()), args.inits, args.grid,
+                        loss_terms=loss_terms(deep)),
+        describe(f"landscape (--inits {args.inits}, --grid {args.grid})", deep),
+        args.max_memory_gb,
+    )
     payload = landscape_payload(args.ansatz, args.n, parse_options(args.opt), args.under, args.over, args.inits,
                                 args.steps, args.lr, args.seed, args.grid, args.loss_tol, args.label)
 
@@ -45,10 +62,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="initialisations per depth (default 50)")
     p.add_argument("--steps", type=positive_int("--steps", 1), default=2000,
                    help="Adam steps before polishing (default 2000)")
-    p.add_argument("--lr", type=float, default=0.01, help="Adam learning rate (default 0.01)")
+    p.add_argument("--lr", type=finite_float("--lr", 0.0), default=0.01, help="Adam learning rate (default 0.01)")
     p.add_argument("--seed", type=int, default=0, help="base seed of the initialisations (default 0)")
     p.add_argument("--grid", type=positive_int("--grid", 5), default=81, help="grid points per slice axis (default 81)")
-    p.add_argument("--loss-tol", type=float, default=1e-9, help="minima within this of the best loss are global")
+    p.add_argument("--loss-tol", type=finite_float("--loss-tol", 0.0), default=1e-9,
+                   help="minima within this of the best loss are global")
     add_label_and_out(p)
+    add_memory_flag(p)
     add_common(p)
     p.set_defaults(func=cmd_landscape)

@@ -8,9 +8,18 @@ points checks the noiseless limit in the same run (see :mod:`overparam.geometry.
 from __future__ import annotations
 
 import argparse
+import math
 from typing import Callable
 
-from overparam.cli.common import add_ansatz_args, add_common, add_label_and_out, emit, positive_int, quiet_jax_logging
+from overparam.cli.common import (
+    add_ansatz_args,
+    add_common,
+    add_label_and_out,
+    add_memory_flag,
+    emit,
+    positive_int,
+    quiet_jax_logging,
+)
 
 
 def _strength_list(flag: str) -> Callable[[str], list[float]]:
@@ -18,10 +27,13 @@ def _strength_list(flag: str) -> Callable[[str], list[float]]:
         # Range checks are done by check_strength (BadInput, exit 2) so the message is the same
         # one the library gives; here only the syntax.
         try:
-            return [float(v) for v in raw.replace(",", " ").split()]
+            values = [float(v) for v in raw.replace(",", " ").split()]
+            if not all(math.isfinite(v) for v in values):
+                raise ValueError(raw)
+            return values
         except ValueError:
             raise argparse.ArgumentTypeError(
-                f"{flag} {raw!r} is not accepted; expected numbers in [0, 1] separated by commas"
+                f"{flag} {raw!r} is not accepted; expected finite numbers in [0, 1] separated by commas"
             ) from None
 
     return parse
@@ -29,10 +41,14 @@ def _strength_list(flag: str) -> Callable[[str], list[float]]:
 
 def cmd_noisy_qfim(args: argparse.Namespace) -> dict:
     """Run ``overparam noisy-qfim`` and emit its JSON object."""
-    from overparam.ansatze import parse_options
+    from overparam.ansatze import build_ansatz, parse_options
     from overparam.geometry.sld import noisy_qfim_payload
+    from overparam.sim.budget import check_memory, density_bytes, describe
 
     quiet_jax_logging()
+    deepest = build_ansatz(args.ansatz, args.n, max(args.layers), parse_options(args.opt))
+    check_memory(density_bytes(deepest.n_qubits, deepest.n_params), describe("noisy-qfim", deepest),
+                 args.max_memory_gb)
     payload = noisy_qfim_payload(
         args.ansatz, args.n, parse_options(args.opt), args.layers, args.local, args.global_q,
         args.samples, args.seed, args.label,
@@ -71,5 +87,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="random points per depth (default 5)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random points (default 0)")
     add_label_and_out(p)
+    add_memory_flag(p)
     add_common(p)
     p.set_defaults(func=cmd_noisy_qfim)

@@ -18,6 +18,7 @@ from overparam.cli.common import (
     add_common,
     add_gpu_flag,
     add_label_and_out,
+    add_memory_flag,
     ansatz_header,
     emit,
     positive_int,
@@ -29,12 +30,14 @@ log = logging.getLogger(__name__)
 def cmd_qfim(args: argparse.Namespace) -> dict:
     """Run ``overparam qfim`` and emit its JSON object."""
     from overparam.ansatze import build_ansatz, parse_options
-    from overparam.geometry.qfim import check_qfim_backend
+    from overparam.geometry.qfim import resolve_qfim_backend
     from overparam.geometry.sweeps import qfim_samples
+    from overparam.sim.budget import check_memory, describe, qfim_bytes
 
-    backend = check_qfim_backend(args.backend)
     options = parse_options(args.opt)
     ansatz = build_ansatz(args.ansatz, args.n, args.layers, options)
+    backend = resolve_qfim_backend(ansatz, args.backend)
+    check_memory(qfim_bytes(ansatz, backend), describe(f"qfim ({backend})", ansatz), args.max_memory_gb)
     t0 = time.perf_counter()
     result = qfim_samples(ansatz, args.samples, args.seed, backend)
     payload = {
@@ -60,12 +63,18 @@ def cmd_qfim(args: argparse.Namespace) -> dict:
 
 def cmd_qfim_sweep(args: argparse.Namespace) -> dict:
     """Run ``overparam qfim-sweep`` and emit its JSON object."""
-    from overparam.ansatze import parse_options
-    from overparam.geometry.qfim import check_qfim_backend
+    from overparam.ansatze import build_ansatz, parse_options
+    from overparam.geometry.qfim import QFIM_BACKENDS, resolve_qfim_backend
     from overparam.geometry.sweeps import qfim_rank_sweep
+    from overparam.sim.budget import check_memory, describe, qfim_bytes
+    from overparam.sim.fermion.select import check_backend_name
 
-    backend = check_qfim_backend(args.backend)
+    backend = check_backend_name(args.backend, QFIM_BACKENDS)
     options = parse_options(args.opt)
+    # The deepest circuit needs the most memory; building it is cheap next to simulating it.
+    deepest = build_ansatz(args.ansatz, args.n, max(args.layers), options)
+    resolved = resolve_qfim_backend(deepest, backend)
+    check_memory(qfim_bytes(deepest, resolved), describe(f"qfim-sweep ({resolved})", deepest), args.max_memory_gb)
     t0 = time.perf_counter()
     records = qfim_rank_sweep(args.ansatz, args.n, options, args.layers, args.samples, args.seed, backend)
     payload = {
@@ -107,12 +116,14 @@ def cmd_qfim_prefix(args: argparse.Namespace) -> dict:
     from overparam.ansatze import build_ansatz, parse_options
     from overparam.geometry.prefix import prefix_ranks
     from overparam.geometry.qfim import check_qfim_backend
+    from overparam.sim.budget import check_memory, describe, qfim_bytes
 
     backend = check_qfim_backend(args.backend)
     options = parse_options(args.opt)
     t0 = time.perf_counter()
     ansatz = build_ansatz(args.ansatz, args.n, args.layers, options)
     build_seconds = time.perf_counter() - t0
+    check_memory(qfim_bytes(ansatz, backend), describe("qfim-prefix", ansatz), args.max_memory_gb)
     log.info("%s n=%d layers=%d M=%d built in %.1f s", args.ansatz, args.n, args.layers, ansatz.n_params, build_seconds)
     result = prefix_ranks(ansatz, args.samples, args.seed, backend)
     for k, smp in enumerate(result["samples"]):
@@ -144,15 +155,19 @@ def _add_points(p: argparse.ArgumentParser, samples: int, backend: str, backends
                    help=f"random points (default {samples})")
     p.add_argument("--seed", type=int, default=0, help="seed of the random points (default 0)")
     p.add_argument("--backend", default=backend, help=backends)
+    add_memory_flag(p)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``qfim``, ``qfim-sweep`` and ``qfim-prefix``."""
-    qsim_first = "qsim (default, complex64), cirq (complex128) or jax (differentiable engine, float64)"
+    auto_first = (
+        "auto (default: fermion where the circuit is a matchgate circuit, else qsim), fermion (float64), "
+        "qsim (complex64), cirq (complex128) or jax (engine, float64)"
+    )
 
     p = sub.add_parser("qfim", help="QFIM spectra and ranks at random parameter points")
     add_ansatz_args(p)
-    _add_points(p, samples=10, backend="qsim", backends=qsim_first)
+    _add_points(p, samples=10, backend="auto", backends=auto_first)
     p.add_argument("--out", help="also write the JSON object to this file (atomically)")
     add_common(p)
     add_gpu_flag(p)
@@ -160,7 +175,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("qfim-sweep", help="QFIM rank versus depth (experiment 3)")
     add_ansatz_args(p, layers="sweep")
-    _add_points(p, samples=10, backend="qsim", backends=qsim_first)
+    _add_points(p, samples=10, backend="auto", backends=auto_first)
     add_label_and_out(p)
     add_common(p)
     add_gpu_flag(p)

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import argparse
 
-from overparam.cli.common import add_common, emit_json
+from overparam.cli.common import add_common, emit_json, finite_float
 from overparam.errors import BadInput
+
+
+def _missing_key_file(inputs: list[str], key: object) -> str:
+    """Which input lacks ``key`` at its top level (the usual case), for a one-line message."""
+    from overparam.fileio import read_json_object
+
+    for path in inputs:
+        if path.endswith(".json") and key not in read_json_object(path):
+            return f"{path!r} has no key {key!r}; it is not an output of the command this table reads"
+    return f"an input lacks the key {key!r}; it is not an output of the command this table reads"
 
 
 def cmd_table(args: argparse.Namespace) -> dict:
@@ -20,7 +30,15 @@ def cmd_table(args: argparse.Namespace) -> dict:
         if not args.success_threshold > 0:
             raise BadInput(f"--success-threshold {args.success_threshold} is not accepted; expected a positive float")
         kwargs["success_threshold"] = args.success_threshold
-    rows = make_rows(args.inputs, **kwargs)
+    try:
+        rows = make_rows(args.inputs, **kwargs)
+    except KeyError as err:
+        raise BadInput(f"table {args.figure}: {_missing_key_file(args.inputs, err.args[0])}") from err
+    except (TypeError, ValueError, IndexError) as err:
+        raise BadInput(
+            f"table {args.figure}: an input has a value of the wrong type or shape ({err}); "
+            f"expected the outputs of the command behind figure {args.figure!r}"
+        ) from err
     write_csv(args.out, header, rows)
     payload = {"figure": args.figure, "rows": len(rows), "path": args.out}
     emit_json(args, payload)
@@ -33,6 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("figure", help="figure id")
     p.add_argument("inputs", nargs="+", help="JSON files written by the simulation rules")
     p.add_argument("--out", required=True, help="CSV path")
-    p.add_argument("--success-threshold", type=float, help="training tables: final loss counted as success")
+    p.add_argument("--success-threshold", type=finite_float("--success-threshold", 0.0),
+                   help="training tables: final loss counted as success")
     add_common(p)
     p.set_defaults(func=cmd_table)

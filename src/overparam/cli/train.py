@@ -8,16 +8,24 @@ from __future__ import annotations
 
 import argparse
 
-from overparam.cli.common import add_ansatz_args, add_common, add_gpu_flag, add_label_and_out, emit, positive_int
+from overparam.cli.common import (
+    add_ansatz_args,
+    add_common,
+    add_gpu_flag,
+    add_label_and_out,
+    add_memory_flag,
+    emit,
+    finite_float,
+    positive_int,
+)
 from overparam.errors import BadInput
 
 
 def cmd_train(args: argparse.Namespace) -> dict:
     """Check every argument, train, and emit the JSON object (final losses, optional spectra)."""
     from overparam.ansatze import build_ansatz, parse_options
+    from overparam.sim.budget import check_memory, describe, fermion_bytes, loss_terms, train_bytes
 
-    if not (args.lr > 0):
-        raise BadInput(f"--lr {args.lr} is not accepted; expected a positive float")
     options = parse_options(args.opt)
     ansatz = build_ansatz(args.ansatz, args.n, args.layers, options)
     if ansatz.loss is None:
@@ -27,9 +35,17 @@ def cmd_train(args: argparse.Namespace) -> dict:
         )
     if args.spectra > args.runs:
         raise BadInput(f"--spectra {args.spectra} is not accepted; expected at most --runs ({args.runs})")
-    if args.stop_below is not None and not (0 < args.stop_below < float("inf")):
-        raise BadInput(f"--stop-below {args.stop_below} is not accepted; expected a positive float (a loss)")
+    from overparam.sim.fermion.select import check_backend_name, resolve_backend
     from overparam.train.experiment import run_training
+
+    backend = resolve_backend(ansatz, check_backend_name(args.backend, ("jax",)), "jax")
+    if backend == "fermion":
+        need = fermion_bytes(ansatz.n_qubits, ansatz.n_params, args.runs, qfim=args.spectra > 0)
+    else:
+        need = train_bytes(ansatz.n_qubits, ansatz.n_params, len(ansatz.states()), args.runs, args.spectra,
+                           loss_terms(ansatz))
+    check_memory(need, describe(f"train ({backend}, --runs {args.runs}, --spectra {args.spectra})", ansatz),
+                 args.max_memory_gb)
 
     payload = run_training(
         ansatz,
@@ -41,6 +57,8 @@ def cmd_train(args: argparse.Namespace) -> dict:
         spectra=args.spectra,
         curves_path=args.curves,
         stop_below=args.stop_below,
+        fixed_floor=args.fixed_floor,
+        backend=backend,
     )
 
     def human(p: dict) -> str:
@@ -58,14 +76,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--runs", "--seeds", dest="runs", type=positive_int("--runs", 1), default=10, metavar="K",
                    help="independent runs, i.e. random initialisations (default 10; --seeds is an alias)")
     p.add_argument("--steps", type=positive_int("--steps", 1), default=3000, help="Adam steps (default 3000)")
-    p.add_argument("--lr", type=float, default=0.01, help="learning rate (default 0.01)")
+    p.add_argument("--lr", type=finite_float("--lr", 0.0), default=0.01, help="learning rate (default 0.01)")
     p.add_argument("--seed", type=int, default=0, help="base seed of the initialisations (default 0)")
-    p.add_argument("--spectra", type=int, default=0, metavar="K",
+    p.add_argument("--spectra", type=positive_int("--spectra", 0), default=0, metavar="K",
                    help="QFIM and Hessian spectra at the final parameters of the first K runs")
-    p.add_argument("--stop-below", type=float, default=None, metavar="LOSS",
+    p.add_argument("--stop-below", type=finite_float("--stop-below", 0.0), default=None, metavar="LOSS",
                    help="a run whose loss reaches LOSS keeps its parameters from then on (default: never)")
+    p.add_argument("--backend", default="auto",
+                   help="auto (default: fermion where the circuit is a matchgate circuit, else jax), fermion "
+                        "(free-fermion engine) or jax (state-vector engine); float64")
+    p.add_argument("--fixed-floor", type=finite_float("--fixed-floor", 0.0), default=1e-11, metavar="LOSS",
+                   help="round-off floor of the fixed protocol, recorded for its success count: a run whose "
+                        "lowest loss reaches it would have stopped there under --stop-below LOSS (default 1e-11)")
     p.add_argument("--curves", help="write loss curves and metadata to this .npz file")
     add_label_and_out(p)
+    add_memory_flag(p)
     add_common(p)
     add_gpu_flag(p)
     p.set_defaults(func=cmd_train)

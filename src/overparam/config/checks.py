@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, Mapping, MutableMapping
 
 from overparam.ansatze import build_ansatz
@@ -38,7 +39,14 @@ def check_config(config: Mapping[str, Any]) -> None:
         old = smallest.get(model)
         smallest[model] = (min(n, old[0]), min(p, old[1])) if old else (n, p)
     for section in ("fig3", "supp4", "supp5"):
-        for k, sweep in enumerate(config.get(section, {}).get("sweeps", [])):
+        train = config.get(section, {})
+        floor, threshold = train.get("fixed_floor"), train.get("success_threshold")
+        # The fixed protocol's count assumes a run stopped at the floor is a success.
+        if floor is not None and threshold is not None and not floor < threshold:
+            raise ConfigError(
+                f"{section}.fixed_floor: {floor} is not accepted; expected a loss below success_threshold ({threshold})"
+            )
+        for k, sweep in enumerate(train.get("sweeps", [])):
             extra = set(sweep.get("spectra_at", [])) - set(sweep["layers"])
             if extra:
                 raise ConfigError(
@@ -85,6 +93,7 @@ def schema_errors(config: MutableMapping[str, Any], schema_path: str, *, fill_de
     import jsonschema
     import yaml
 
+    _check_finite(config, "")
     with open(schema_path) as fh:
         schema = yaml.safe_load(fh)
     cls = jsonschema.Draft202012Validator
@@ -104,6 +113,18 @@ def schema_errors(config: MutableMapping[str, Any], schema_path: str, *, fill_de
         return
     where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
     raise ConfigError(f"{where}: {error.message}")
+
+
+def _check_finite(value: Any, where: str) -> None:
+    """Refuse ``.nan`` and ``.inf`` anywhere in the config (JSON schema cannot say "finite")."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{where or '(top level)'}: {value} is not accepted; expected a finite number")
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            _check_finite(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, (list, tuple)):
+        for k, item in enumerate(value):
+            _check_finite(item, f"{where}.{k}")
 
 
 def _check_hardware(hardware: Mapping[str, Any], models: Mapping[str, Any], smallest: dict) -> None:

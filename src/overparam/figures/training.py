@@ -16,6 +16,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
+from overparam.fileio import read_npz
 from overparam.figures.style import save, setup
 
 
@@ -23,8 +24,8 @@ def load_shards(files: Iterable[str | Path]) -> list[dict]:
     """Read training shards (``.npz`` with curves and scalar metadata)."""
     shards = []
     for f in files:
-        with np.load(f, allow_pickle=False) as z:
-            shards.append({k: (z[k] if z[k].ndim else z[k].item()) for k in z.files})
+        arrays = read_npz(f, "training shard")
+        shards.append({k: (v if v.ndim else v.item()) for k, v in arrays.items()})
     return shards
 
 

@@ -14,15 +14,26 @@ from overparam.sim.derivatives import state_jacobian
 
 from overparam.errors import BadInput
 
-BACKEND_PRECISION = {"qsim": "single", "cirq": "double", "jax": "double"}
-QFIM_BACKENDS = tuple(BACKEND_PRECISION)
+BACKEND_PRECISION = {"qsim": "single", "cirq": "double", "jax": "double", "fermion": "double"}
+# The state-vector backends (prefix ranks and other state-based geometry accept only these).
+QFIM_BACKENDS = ("qsim", "cirq", "jax")
+# What ``auto`` runs when the circuit is not free-fermionic (the QFIM commands' historical default).
+QFIM_FALLBACK = "qsim"
 
 
 def check_qfim_backend(backend: str) -> str:
     """``qsim`` and ``cirq`` differentiate through the forward simulator; ``jax`` is the engine."""
-    if backend not in BACKEND_PRECISION:
+    if backend not in QFIM_BACKENDS:
         raise BadInput(f"backend {backend!r} is not accepted; use one of {', '.join(QFIM_BACKENDS)}")
     return backend
+
+
+def resolve_qfim_backend(ansatz: Ansatz, backend: str) -> str:
+    """The QFIM commands' backend: ``auto`` (``fermion`` for a matchgate circuit, else ``qsim``),
+    ``fermion`` (checked: exit 2 naming what breaks it) or a state-vector backend."""
+    from overparam.sim.fermion.select import check_backend_name, resolve_backend
+
+    return resolve_backend(ansatz, check_backend_name(backend, QFIM_BACKENDS), QFIM_FALLBACK)
 
 
 def qfim_from_jacobian(psi: np.ndarray, jac: np.ndarray) -> np.ndarray:
@@ -45,9 +56,15 @@ def qfim(
 ) -> np.ndarray:
     """The QFIM of ``ansatz`` at ``values`` (shape ``(M, M)``).
 
-    ``backend='jax'`` uses the differentiable engine (pass a built ``engine`` to reuse its
-    compilation across points); the others differentiate through the forward simulator.
+    ``backend='jax'`` uses the differentiable engine and ``'fermion'`` the free-fermion engine (pass a
+    built ``engine`` to reuse its compilation across points); the others differentiate through the
+    forward simulator. ``auto`` must be resolved first (:func:`resolve_qfim_backend`).
     """
+    if backend == "fermion":
+        from overparam.sim.fermion import build_fermion_engine
+
+        # The Gaussian state's QFIM in closed form (no state vector).
+        return (engine or build_fermion_engine(ansatz)).qfim(values, input_index)
     if backend == "jax":
         from overparam.sim.engine import build_engine
 

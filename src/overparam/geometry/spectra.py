@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 import time
 from typing import Mapping
 
@@ -35,14 +34,6 @@ FIXED_BYTES = 512 * 2**20
 log = logging.getLogger(__name__)
 
 
-def physical_memory_bytes() -> int:
-    """Physical memory of this machine (``0`` when the platform does not say)."""
-    try:
-        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
-    except (ValueError, OSError, AttributeError):
-        return 0
-
-
 def memory_estimate(n_qubits: int, n_params: int, n_states: int = 1) -> int:
     """Bytes one QFIM + Hessian evaluation needs (tangent states plus the ``M x M`` matrices)."""
     tangents = BYTES_PER_TANGENT_AMPLITUDE * n_params * (2**n_qubits) * max(1, n_states)
@@ -52,15 +43,21 @@ def memory_estimate(n_qubits: int, n_params: int, n_states: int = 1) -> int:
 def check_memory(ansatz: Ansatz, limit_bytes: int | None = None) -> int:
     """Raise :class:`BadInput` when one spectrum evaluation would not fit in ``limit_bytes``.
 
-    ``None`` means half of the physical memory. Returns the estimate in bytes.
+    ``None`` means the limit of :func:`overparam.sim.budget.memory_limit` (``$OVERPARAM_MAX_MEMORY_GB``,
+    else the available memory). Returns the estimate in bytes.
     """
+    from overparam.sim.budget import human_bytes, memory_limit
+
     need = memory_estimate(ansatz.n_qubits, ansatz.n_params, len(ansatz.states()))
-    limit = limit_bytes if limit_bytes is not None else physical_memory_bytes() // 2
+    if limit_bytes is not None:
+        limit, source = limit_bytes, "--max-memory-mb"
+    else:
+        limit, source = memory_limit(None)
     if limit and need > limit:
         raise BadInput(
             f"spectra of {ansatz.name} n={ansatz.n} layers={ansatz.layers} (M={ansatz.n_params}, "
-            f"{ansatz.n_qubits} qubits) need about {need / 2**20:.3g} MiB; the limit is {limit / 2**20:.3g} MiB "
-            "(lower the depth or size, or raise the memory limit)"
+            f"{ansatz.n_qubits} qubits) need about {human_bytes(need)}; the limit is {human_bytes(limit)} "
+            f"({source}); lower the depth or size, or raise the limit with --max-memory-mb"
         )
     return need
 
@@ -152,13 +149,9 @@ def point_spectra(engine, ansatz: Ansatz, params: np.ndarray) -> list[dict]:
 
 def load_shard(path: str) -> dict:
     """The arrays of a training shard (``overparam train --curves``); one line of error if unreadable."""
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            return {k: z[k] for k in z.files}
-    except (OSError, ValueError) as exc:
-        raise BadInput(
-            f"--shard {path!r} cannot be read ({exc}); expected a .npz written by 'overparam train --curves'"
-        ) from exc
+    from overparam.fileio import read_npz
+
+    return read_npz(path, "--shard")
 
 
 def spectra_payload(ansatz_name: str, n: int, layers: int, options: dict[str, str], shard_path: str, random: int,

@@ -7,14 +7,18 @@ import time
 from typing import Mapping, Sequence
 
 from overparam.ansatze import build_ansatz
-from overparam.geometry.qfim import qfim_spectrum
+from overparam.geometry.qfim import qfim_spectrum, resolve_qfim_backend
 from overparam.seeding import rng_for
 
 log = logging.getLogger(__name__)
 
 
 def qfim_samples(ansatz, samples: int, seed: int, backend: str) -> dict:
-    """QFIM spectra and ranks of ``ansatz`` at ``samples`` random points drawn from its init range."""
+    """QFIM spectra and ranks of ``ansatz`` at ``samples`` random points drawn from its init range.
+
+    ``backend`` may be ``auto``; the result's ``backend`` is the one that ran.
+    """
+    backend = resolve_qfim_backend(ansatz, backend)
     rng = rng_for(seed, ansatz.name, ansatz.n, ansatz.layers, sorted(ansatz.options.items()))
     points = ansatz.random_parameters(rng, samples)
     engine = None
@@ -22,6 +26,10 @@ def qfim_samples(ansatz, samples: int, seed: int, backend: str) -> dict:
         from overparam.sim.engine import build_engine
 
         engine = build_engine(ansatz)
+    elif backend == "fermion":
+        from overparam.sim.fermion import build_fermion_engine
+
+        engine = build_fermion_engine(ansatz)
     results = [qfim_spectrum(ansatz, x, backend, engine=engine) for x in points]
     ranks = [r.rank for r in results]
     return {
@@ -31,6 +39,7 @@ def qfim_samples(ansatz, samples: int, seed: int, backend: str) -> dict:
         "spectra": [[float(v) for v in r.eigenvalues] for r in results],
         "gaps": [r.gap for r in results],
         "tolerance": results[0].tolerance,
+        "backend": backend,
     }
 
 
@@ -48,6 +57,8 @@ def qfim_rank_sweep(
     Every ansatz is built first, so bad options fail before any simulation.
     """
     ansaetze = [build_ansatz(name, n, p, options) for p in layers]
+    for ansatz in ansaetze:
+        resolve_qfim_backend(ansatz, backend)  # a forced backend that cannot run fails before any simulation
     records = []
     start = time.perf_counter()
     for k, ansatz in enumerate(ansaetze):

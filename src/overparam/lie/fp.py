@@ -17,6 +17,7 @@ by level) is the check; a disagreement sends the caller to the rational path.
 from __future__ import annotations
 
 import dataclasses
+import os
 from typing import Sequence
 
 import numpy as np
@@ -114,6 +115,35 @@ def bracket_rows(gens: GeneratorTerms, rows: Rows, table: StringTable, p: np.nda
     return canonical(out_row, table.lookup(c), vals, rows.n_rows * gens.count, p)
 
 
+#: Default memory bound of one bracket round (the environment's limit replaces it).
+ROUND_DEFAULT_BYTES = 2 * 2**30
+
+
+def check_round_memory(pairs: int, string_bytes: int, dim: int) -> None:
+    """Refuse a bracket round whose (term, term) pairs would not fit in memory, before gathering them.
+
+    :func:`bracket_rows` gathers every (generator term, row term) pair's two strings and their
+    commutator, plus index and value arrays: about ``3 * string_bytes + 96`` bytes per pair, twice
+    over while the rows are made canonical. The limit is :func:`overparam.sim.budget.memory_limit`.
+    """
+    from overparam.errors import BadInput
+    from overparam.sim.budget import ENV_MAX_MEMORY, human_bytes, memory_limit
+
+    need = 2 * pairs * (3 * string_bytes + 96)
+    limit, source = memory_limit(None)
+    if not os.environ.get(ENV_MAX_MEMORY):
+        # Time grows with the pairs too: without an explicit limit a round stays below
+        # ROUND_DEFAULT_BYTES (the open TFIM chain at n = 100, dim 10^4, stays far below it).
+        limit = ROUND_DEFAULT_BYTES if limit is None else min(limit, ROUND_DEFAULT_BYTES)
+        source = f"the default for one round, {ROUND_DEFAULT_BYTES // 2**30} GiB"
+    if limit is not None and need > limit:
+        raise BadInput(
+            f"the Lie closure (dimension {dim} so far) would bracket {pairs} Pauli-term pairs in one round, "
+            f"about {human_bytes(need)} of memory; the limit is {human_bytes(limit)} ({source}); "
+            f"lower --n, or raise the limit with {ENV_MAX_MEMORY}"
+        )
+
+
 @dataclasses.dataclass
 class FpClosure:
     """The Lie algebra over ``F_p`` for each prime: a basis as sparse rows over ``table`` (one matrix
@@ -145,6 +175,7 @@ def closure_mod_p(generators: Sequence[PauliSum], primes: int | Sequence[int], m
     terms = GeneratorTerms.build(generators, p)
     growth = [field.rank]
     while frontier.n_rows:
+        check_round_memory(frontier.row.size * terms.strings.shape[0], terms.strings[:1].nbytes, field.rank)
         _, frontier = field.add_rows(bracket_rows(terms, frontier, table, p))
         growth.append(field.rank)
         if max_dim is not None and field.rank > max_dim:

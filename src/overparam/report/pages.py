@@ -19,6 +19,9 @@ from overparam.report.comparison import results_page
 from overparam.report.failures_page import failures_page
 from overparam.report.geometry_pages import fig1_page, spectra_page
 from overparam.report.performance import performance_page
+from overparam.report.replication import (
+    CHAPTER_FIGURES, capacity_page, replication_page, scale_page, transition_page,
+)
 from overparam.results.beyond import summarize as summarize_beyond
 from overparam.results.critical import first_m, first_m_at
 from overparam.results.provenance import provenance, rule_wall_times
@@ -73,34 +76,46 @@ def _lowest(r: dict) -> float | None:
     return float(value) if value not in (None, "") else None
 
 
-def _training_summary(rows: list[dict], threshold: float) -> tuple[list[list], list[list], bool]:
+def _training_summary(rows: list[dict], threshold: float) -> tuple[list[list], list[list], bool, bool]:
     """Per (model, n, M) success fractions and per (model, n) the first M with ≥ 90 % successes.
 
     When every row has a lowest loss, the fraction of runs that got below the threshold at some step
     (``reached``) is reported beside the final-loss one; the third value says whether it was. Adam
-    at a fixed learning rate can leave a minimum it reached, so the two can differ.
+    at a fixed learning rate can leave a minimum it reached, so the two can differ. When every run
+    followed the published protocol (no stop), the fixed protocol's fraction (a run stops at the
+    round-off floor) is reported too, from the same runs; the fourth value says whether it was.
     """
-    groups: dict[tuple[str, int], dict[int, list[tuple[float, float | None]]]] = defaultdict(lambda: defaultdict(list))
+    groups: dict[tuple[str, int], dict[int, list[tuple[float, float | None, str]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
     bounds = {}
     for r in rows:
         key = (r["model"], int(r["n"]))
-        groups[key][int(r["n_params"])].append((float(r["final_loss"]), _lowest(r)))
+        groups[key][int(r["n_params"])].append((float(r["final_loss"]), _lowest(r), r.get("fixed_success") or ""))
         bounds[key] = (r.get("dla_dim", ""), r.get("orbit_dim", ""))
     with_lowest = bool(rows) and all(_lowest(r) is not None for r in rows)
+    with_fixed = bool(rows) and all(r.get("protocol") == "published" and r.get("fixed_success") for r in rows)
     per_m, per_model = [], []
     for key, by_m in groups.items():
-        finals, reached = [], []
+        finals, reached, fixed = [], [], []
         for m in sorted(by_m):
-            losses = [final for final, _ in by_m[m]]
+            losses = [final for final, _, _ in by_m[m]]
             finals.append((m, sum(v < threshold for v in losses) / len(losses)))
             row = [key[0], key[1], m, len(losses), f"{finals[-1][1]:.2f}"]
+            if with_fixed:
+                fixed.append((m, sum(int(f) for _, _, f in by_m[m]) / len(losses)))
+                row.append(f"{fixed[-1][1]:.2f}")
             if with_lowest:
-                reached.append((m, sum(low < threshold for _, low in by_m[m]) / len(losses)))
+                reached.append((m, sum(low < threshold for _, low, _ in by_m[m]) / len(losses)))
                 row.append(f"{reached[-1][1]:.2f}")
             per_m.append(row + [f"{min(losses):.2e}", f"{sorted(losses)[len(losses) // 2]:.2e}"])
         dim, orbit = bounds[key]
-        per_model.append([key[0], key[1], dim, orbit, first_m_at(finals)] + ([first_m_at(reached)] if with_lowest else []))
-    return per_m, per_model, with_lowest
+        per_model.append(
+            [key[0], key[1], dim, orbit, first_m_at(finals)]
+            + ([first_m_at(fixed)] if with_fixed else [])
+            + ([first_m_at(reached)] if with_lowest else [])
+        )
+    return per_m, per_model, with_lowest, with_fixed
 
 
 def training_page(fig: str, title: str, what: str, loss_name: str) -> Page:
@@ -109,13 +124,16 @@ def training_page(fig: str, title: str, what: str, loss_name: str) -> Page:
     def page(table: Path, prov: dict, wall: dict[str, float]) -> str:
         rows = read_csv(table)
         threshold = float(rows[0].get("success_threshold") or 1e-4) if rows else 1e-4
-        per_m, per_model, with_lowest = _training_summary(rows, threshold)
+        per_m, per_model, with_lowest, with_fixed = _training_summary(rows, threshold)
         spectra = table.parent / f"{fig}_spectra.csv"
         return render_template(
             "training.md.j2", fig=fig, title=title, what=what, loss_name=loss_name,
             lr=rows[0]["lr"] if rows else "?", steps=rows[0]["steps"] if rows else "?", threshold=threshold,
-            worst=max((abs(float(r["final_loss"]) - float(r["qsim_final_loss"])) for r in rows), default=0.0),
-            per_m=per_m, per_model=per_model, with_lowest=with_lowest,
+            worst=max(
+                (abs(float(r["final_loss"]) - float(r["qsim_final_loss"])) for r in rows if r["qsim_final_loss"]),
+                default=0.0,
+            ),
+            per_m=per_m, per_model=per_model, with_lowest=with_lowest, with_fixed=with_fixed,
             spectra_count=len(read_csv(spectra)) if spectra.exists() else None, provenance=provenance_block(prov, wall),
         )
 
@@ -287,7 +305,8 @@ def contents_include(pages: list[str], prov: dict, wall: dict[str, float]) -> st
 
 
 def render(figures: list[str], book: Path, tables: Path, figure_dir: Path, config_digest: str,
-                benchmark_dir: Path = Path("benchmarks/out"), bench_results: Path = Path("benchmarks/results")) -> dict:
+                benchmark_dir: Path = Path("benchmarks/out"), bench_results: Path = Path("benchmarks/results"),
+                published: Path = Path("data/published")) -> dict:
     """Write ``book/generated/<fig>.md`` (and copy the PNGs), the results, performance and contents pages.
 
     Returns the manifest (also written to ``book/generated/pages.json``).
@@ -311,7 +330,17 @@ def render(figures: list[str], book: Path, tables: Path, figure_dir: Path, confi
     write_text(out_dir / "performance.md",
                performance_page(bench_results, benchmark_dir, provenance_block(prov, all_wall, ALL_RULES_WALL)))
     write_text(out_dir / "contents.md", contents_include(manifest["pages"], prov, all_wall))
-    manifest["extra_pages"] = ["results", "performance", "contents"]
+    # The Replication chapter: always written; a section whose table or figure is absent says so.
+    chapter_figures = [f for f in CHAPTER_FIGURES if (figure_dir / f"{f}.png").exists()]
+    for f in chapter_figures:
+        shutil.copyfile(figure_dir / f"{f}.png", out_dir / "figures" / f"{f}.png")
+    chapter_prov = provenance_block(prov, results_wall, ", ".join(RESULTS_RULES))
+    write_text(out_dir / "replication.md", replication_page(tables, chapter_figures, chapter_prov))
+    write_text(out_dir / "transition.md", transition_page(tables, chapter_prov))
+    write_text(out_dir / "capacity.md", capacity_page(tables, chapter_figures, chapter_prov))
+    write_text(out_dir / "scale.md", scale_page(tables, published, bench_results, benchmark_dir,
+                                                provenance_block(prov, all_wall, ALL_RULES_WALL)))
+    manifest["extra_pages"] = ["results", "performance", "contents", "replication", "transition", "capacity", "scale"]
     write_json(out_dir / "pages.json", manifest)
     return manifest
 

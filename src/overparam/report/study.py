@@ -66,7 +66,7 @@ def summarize(dla_csv: str | Path, qfim_csv: str | Path, train_csv: str | Path) 
         losses[int(r["n"])][int(r["n_params"])].append(float(r["final_loss"]))
         settings.update(steps=int(r["steps"]), lr=float(r["lr"]), threshold=float(r["success_threshold"]))
     settings["qsim_agreement"] = max(
-        (abs(float(r["final_loss"]) - float(r["qsim_final_loss"])) for r in trows), default=0.0
+        (abs(float(r["final_loss"]) - float(r["qsim_final_loss"])) for r in trows if r["qsim_final_loss"]), default=0.0
     )
     for n, by_m in losses.items():
         s = at(n)

@@ -18,6 +18,10 @@ from overparam.sim.engine import build_engine
 from overparam.train import train
 
 
+# The qsim re-check of the final losses needs the state vector: skipped above this size.
+QSIM_CHECK_MAX_QUBITS = 24
+
+
 def solution_spectra(engine, ansatz: Ansatz, params: np.ndarray) -> dict[str, np.ndarray]:
     """QFIM spectra (per input state) and Hessian spectra of the loss at each parameter vector."""
     tol = RTOL["double"]
@@ -28,8 +32,11 @@ def solution_spectra(engine, ansatz: Ansatz, params: np.ndarray) -> dict[str, np
     hess_rank = np.zeros(len(params), dtype=int)
     for k, x in enumerate(params):
         for s in range(n_states):
-            psi, jac = engine.jacobian(x, s)
-            res = spectrum_rank(qfim_from_jacobian(psi, jac), tol)
+            if getattr(engine, "kind", None) == "fermion":
+                res = spectrum_rank(engine.qfim(x, s), tol)
+            else:
+                psi, jac = engine.jacobian(x, s)
+                res = spectrum_rank(qfim_from_jacobian(psi, jac), tol)
             qfim_spec[k, s], qfim_rank[k, s] = res.eigenvalues, res.rank
         # The Hessian is indefinite away from minima: rank counts |eigenvalues| above the cut.
         h = engine.hessian(x)
@@ -51,10 +58,27 @@ def run_training(
     spectra: int = 0,
     curves_path: str | None = None,
     stop_below: float | None = None,
+    fixed_floor: float = 1e-11,
+    backend: str = "jax",
 ) -> dict:
-    """Train ``runs`` initialisations, optionally analyse the first ``spectra`` solutions, save a shard."""
-    engine = build_engine(ansatz)
-    result = train(ansatz, runs=runs, steps=steps, lr=lr, seed=seed, engine=engine, stop_below=stop_below)
+    """Train ``runs`` initialisations, optionally analyse the first ``spectra`` solutions, save a shard.
+
+    ``backend``: ``jax`` (the state-vector engine) or ``fermion`` (the free-fermion engine; resolve
+    ``auto`` first with :func:`overparam.sim.fermion.select.resolve_backend`). Above
+    ``QSIM_CHECK_MAX_QUBITS`` the qsim re-check is skipped and its losses are recorded as null.
+    """
+    if backend == "fermion":
+        from overparam.sim.fermion import build_fermion_engine
+
+        engine = build_fermion_engine(ansatz)
+    elif backend == "jax":
+        engine = build_engine(ansatz)
+    else:
+        raise ValueError(f"training backend {backend!r}; expected jax or fermion")
+    qsim_check = ansatz.n_qubits <= QSIM_CHECK_MAX_QUBITS
+    result = train(ansatz, runs=runs, steps=steps, lr=lr, seed=seed, engine=engine, stop_below=stop_below,
+                   qsim_check=qsim_check)
+    qsim_final = result.qsim_final_losses if qsim_check else np.full(runs, np.nan)
     curves = np.concatenate([result.curves, result.final_losses[:, None]], axis=1)
     extra = solution_spectra(engine, ansatz, result.final_params[:spectra]) if spectra else {}
     payload = {
@@ -68,8 +92,13 @@ def run_training(
         "lr": lr,
         "seed": seed,
         "stop_below": stop_below,
+        # Without a stop, one run gives both protocols' counts: a run whose loss never reaches the
+        # floor follows the same trajectory with or without the stop, and one that does would have
+        # stopped there (a success of the fixed protocol).
+        "fixed_floor": fixed_floor,
+        "backend": backend,
         "final_losses": [float(v) for v in result.final_losses],
-        "qsim_final_losses": [float(v) for v in result.qsim_final_losses],
+        "qsim_final_losses": [None if np.isnan(v) else float(v) for v in qsim_final],
         # Adam at a fixed learning rate can climb back out of a minimum it reached (late spikes), so
         # the lowest loss of each run is kept beside the final one: it tells "never got there" from
         # "got there and was kicked out".
@@ -87,7 +116,7 @@ def run_training(
                     fh,
                     curves=curves,
                     final_losses=result.final_losses,
-                    qsim_final_losses=result.qsim_final_losses,
+                    qsim_final_losses=qsim_final,
                     initial_params=result.initial_params,
                     final_params=result.final_params,
                     options=json.dumps(payload["options"], sort_keys=True),

@@ -8,7 +8,8 @@ import io
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from overparam.fileio import read_json, write_text
+from overparam.errors import BadInput
+from overparam.fileio import read_json_object, write_text
 
 
 def gap_text(gap: float | None) -> str:
@@ -32,16 +33,29 @@ def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence])
 
 
 def read_csv(path: str | Path) -> list[dict[str, str]]:
-    """Every row of a CSV with a header, as ``{column: text}``."""
-    with open(path, newline="") as fh:
-        return list(csv.DictReader(fh))
+    """Every row of a CSV with a header, as ``{column: text}``; :class:`BadInput` naming the file when it
+    cannot be read, is empty or has rows longer than its header."""
+    try:
+        with open(path, newline="") as fh:
+            reader = csv.DictReader(fh)
+            rows = list(reader)
+            header = reader.fieldnames
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        raise BadInput(f"table {str(path)!r} cannot be read ({getattr(err, 'strerror', None) or err})") from err
+    if not header:
+        raise BadInput(f"table {str(path)!r} is empty; expected a CSV with a header row")
+    for k, row in enumerate(rows, start=2):
+        if None in row or None in row.values():
+            more = "more" if None in row else "fewer"
+            raise BadInput(f"table {str(path)!r} line {k} has {more} cells than its header")
+    return rows
 
 
 def split_outputs(files: Iterable[str | Path]) -> tuple[list[dict], dict[tuple[str, int], dict]]:
     """Engine outputs and the DLA results among them, the latter keyed by ``(model, n)``."""
     data, dla = [], {}
     for path in files:
-        obj = read_json(path)
+        obj = read_json_object(path)
         if "dim" in obj and "orbit_dim" in obj:
             dla[(obj.get("model") or obj["ansatz"], int(obj["n"]))] = obj
         else:

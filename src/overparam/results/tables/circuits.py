@@ -6,7 +6,7 @@ import json as _json
 from pathlib import Path
 from typing import Iterable
 
-from overparam.fileio import read_json
+from overparam.fileio import read_json_object as read_json
 from overparam.results.tables.base import options_label
 
 

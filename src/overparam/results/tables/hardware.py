@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
-from overparam.fileio import read_json
+from overparam.fileio import read_json_object as read_json
 from overparam.results.tables.base import options_label
 
 

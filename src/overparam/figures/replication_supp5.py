@@ -1,0 +1,12 @@
+"""replication_supp5: published and regenerated supp5 success fractions against M (Replication chapter)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from overparam.figures.replication import draw_training
+
+
+def draw(table: str | Path, out_stem: str | Path) -> list[Path]:
+    """The panels of the ``replication_supp5`` table (see :func:`overparam.figures.replication.draw_training`)."""
+    return draw_training(table, out_stem, "supp5")
