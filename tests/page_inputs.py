@@ -203,7 +203,8 @@ def _study(tables: Path) -> tuple[Path, Path, Path]:
             for seed in range(4):
                 loss = 1e-6 if m >= 2 * n and seed < 3 else 0.2 / (seed + 1)
                 rows.append(["xxz", "xxz-hva", "delta=0.5", n, m // 2, m, seed, f"{loss:.6g}", f"{loss:.6g}", 200,
-                             0.05, 0, 3 * n, 2 * n, "", "", int(loss < 1e-4), "0.0001", "", ""])
+                             0.05, 0, 3 * n, 2 * n, "", "", int(loss < 1e-4), "0.0001", "", "",
+                             "stop below 1e-11", int(loss < 1e-4)])
     write_csv(train, TRAIN_HEADER, rows)
     return dla, qfim, train
 

@@ -22,10 +22,10 @@ def fig2_row(model, n, m, max_rank, dim, orbit):
     return [model, "tfim-hva", "boundary=open", n, m // 2, m, 3, max_rank, max_rank, dim, orbit]
 
 
-def train_row(model, n, m, seed, loss, success, dim, orbit, lowest=None):
+def train_row(model, n, m, seed, loss, success, dim, orbit, lowest=None, protocol="stop below 1e-11", fixed=None):
     tail = ["", ""] if lowest is None else [lowest, int(lowest < 1e-4)]
     return [model, "tfim-hva", "boundary=open", n, m // 2, m, seed, loss, loss, 100, 0.01, 0, dim, orbit, "", "",
-            success, 1e-4, *tail]
+            success, 1e-4, *tail, protocol, success if fixed is None else fixed]
 
 
 def test_results_page_verdicts(tmp_path):
@@ -169,6 +169,17 @@ def test_training_page_counts_runs_that_reached_the_minimum_and_left_it(tmp_path
     assert "| open | 4 | 8 | 4 | 0.50 | 1.00 |" in page
     assert "| open | 4 | 4 | 4 | 0.00 | 0.00 |" in page
     assert "below it at some step" in page
+
+
+def test_training_page_of_the_published_protocol_shows_the_fixed_protocol_beside_it(tmp_path):
+    # M = 8: two runs reached the floor and were kicked back up (published: failures; fixed: successes).
+    rows = [train_row("open", 4, 4, s, 0.3, 0, 16, 8, lowest=0.2, protocol="published", fixed=0) for s in range(4)]
+    rows += [train_row("open", 4, 8, s, 3e-3 if s < 2 else 1e-9, int(s >= 2), 16, 8, lowest=1e-12,
+                       protocol="published", fixed=1) for s in range(4)]
+    page = _fig3_page(tmp_path, rows)
+    assert "fixed protocol" in page and "published protocol" in page
+    assert "| open | 4 | 8 | 4 | 0.50 | 1.00 | 1.00 |" in page  # final, fixed protocol, reached
+    assert "| open | 4 | 4 | 4 | 0.00 | 0.00 | 0.00 |" in page
 
 
 def test_training_page_without_lowest_losses_keeps_the_final_loss_columns_only(tmp_path):

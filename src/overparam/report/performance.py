@@ -71,6 +71,31 @@ def _training_estimate(data: dict[str, Any], name: str) -> dict[str, Any]:
     )
 
 
+def _fermion_cases(data: dict[str, Any], name: str) -> dict[str, Any]:
+    """``bench_fermion.py``: the free-fermion engine per case, against the state-vector engine or a goal."""
+    rows = []
+    for case, c in data["cases"].items():
+        seconds = c.get("seconds")
+        if isinstance(seconds, dict):
+            timed = f"{seconds.get('fermion', float('nan')):.4g}"
+            ratio = c.get("ratio_statevector_over_fermion", "")
+            versus = f"state vector {seconds.get('statevector', float('nan')):.4g} s: {ratio}x"
+        else:
+            timed = f"{seconds:.4g}" if isinstance(seconds, (int, float)) else "not timed"
+            versus = f"goal {c['goal_s']:g} s" if "goal_s" in c else ""
+        check = c.get("max_abs_diff", c.get("finite_difference_max_abs", ""))
+        extra = f"rank {c['rank']}, gap {c['gap']:.3g}" if "rank" in c and "gap" in c else ""
+        rows.append([case, c.get("n", ""), c.get("n_params", ""), c.get("batch", ""), timed, versus,
+                     f"{check:.1e}" if isinstance(check, float) else check, extra, c.get("load", "")])
+    return dict(
+        data, _file=name, title="Free-fermion engine", description=data.get("benchmark", ""),
+        columns=["case", "n", "M", "batch", "seconds", "against", "max diff (state vector or finite differences)",
+                 "QFIM", "load"],
+        rows=rows, notes=[data["note"]] if data.get("note") else [],
+        command="; ".join(data["commands"]) if isinstance(data.get("commands"), list) else data.get("command", "?"),
+    )
+
+
 def normalize(data: dict[str, Any], name: str) -> dict[str, Any] | None:
     """A benchmark JSON as ``{title, description, columns, rows, ...}``, or ``None`` if unrecognised.
 
@@ -82,6 +107,8 @@ def normalize(data: dict[str, Any], name: str) -> dict[str, Any] | None:
         return _compile_times(data, name)
     if isinstance(data, dict) and isinstance(data.get("groups"), list) and "2_core_cpu_hours" in data:
         return _training_estimate(data, name)
+    if isinstance(data, dict) and isinstance(data.get("cases"), dict):
+        return _fermion_cases(data, name)
     if not isinstance(data, dict) or not isinstance(data.get("columns"), list):
         return None
     out = dict(data, _file=name)
