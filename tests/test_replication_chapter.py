@@ -343,3 +343,15 @@ def test_scale_page_counts_configurations_and_wall_time(tmp_path):
     assert rows["fig3"][3] == "yes: every published configuration"
     assert rows["fig3"][4] == "1.0" and rows["fig3"][5] == "3.5 (2026-12-02)"
     assert rows["supp4"][1] == "not in this build" and rows["supp4"][5] == "none committed"
+
+
+def test_an_empty_comparison_table_draws_a_figure_that_says_so(tmp_path):
+    """A quick build may have no configuration with published spectra: the figure is drawn anyway
+    (a header-only table is refused only where it means a missing result)."""
+    from overparam.cli import main
+    from overparam.results.tables import TABLES
+
+    table = tmp_path / "replication_spectra.csv"
+    write_csv(table, TABLES["replication_spectra"][0], [])
+    assert main(["figure", "replication_spectra", str(table), "--out", str(tmp_path / "fig")]) == 0
+    assert (tmp_path / "fig.png").stat().st_size > 0 and (tmp_path / "fig.pdf").stat().st_size > 0

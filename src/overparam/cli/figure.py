@@ -47,7 +47,7 @@ def cmd_figure(args: argparse.Namespace) -> dict:
     for path in args.data:
         if str(path).endswith(".npz"):
             read_npz(path, "--data")
-    if not read_csv(args.table):
+    if not read_csv(args.table) and not getattr(module, "EMPTY_TABLE_OK", False):
         raise BadInput(f"table {args.table!r} has a header but no rows; nothing to draw")
     try:
         paths = module.draw(args.table, args.out, **kwargs)
