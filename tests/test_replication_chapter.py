@@ -262,7 +262,7 @@ def test_quick_scale_build_is_labelled(tmp_path):
     pub, rec, dla = _inputs(tmp_path)
     build = tmp_path / "fig3.csv"
     write_csv(build, TRAIN_HEADER, [["tfim-open", "tfim-hva", "", 4, 8, 16, s, "1e-12", "", 1500, 0.01, 0, 16, 8,
-                                     "", "", 1, 1e-4, "1e-12", 1] for s in range(4)])
+                                     "", "", 1, 1e-4, "1e-12", 1, "stop below 1e-11", 1] for s in range(4)])
     tables = tmp_path / "tables"
     header, make = TABLES["replication_fig3"]
     write_csv(tables / "replication_fig3.csv", header, make([pub, rec, build, dla]))
@@ -328,7 +328,7 @@ def test_scale_page_counts_configurations_and_wall_time(tmp_path):
     (published / "training.csv").write_text(pub.read_text())
     tables = tmp_path / "tables"
     write_csv(tables / "fig3.csv", TRAIN_HEADER, [["tfim-open", "tfim-hva", "", 4, layers, 2 * layers, s, "1", "", 3000,
-                                                   0.01, 0, 16, 8, "", "", 0, 1e-4, "1", 0]
+                                                   0.01, 0, 16, 8, "", "", 0, 1e-4, "1", 0, "stop below 1e-11", 0]
                                                   for layers in (4, 8, 10, 12) for s in range(50)])
     bench = tmp_path / "bench" / "train_run"
     bench.mkdir(parents=True)
