@@ -85,11 +85,15 @@ def _fermion_cases(data: dict[str, Any], name: str) -> dict[str, Any]:
             versus = f"goal {c['goal_s']:g} s" if "goal_s" in c else ""
         check = c.get("max_abs_diff", c.get("finite_difference_max_abs", ""))
         extra = f"rank {c['rank']}, gap {c['gap']:.3g}" if "rank" in c and "gap" in c else ""
-        rows.append([case, c.get("n", ""), c.get("n_params", ""), c.get("batch", ""), timed, versus,
+        cpu = c.get("cpu_seconds")
+        cpu = cpu.get("fermion") if isinstance(cpu, dict) else cpu
+        rows.append([case, c.get("n", ""), c.get("n_params", ""), c.get("batch", ""), timed,
+                     f"{cpu:.4g}" if isinstance(cpu, (int, float)) else "not recorded", versus,
                      f"{check:.1e}" if isinstance(check, float) else check, extra, c.get("load", "")])
     return dict(
         data, _file=name, title="Free-fermion engine", description=data.get("benchmark", ""),
-        columns=["case", "n", "M", "batch", "seconds", "against", "max diff (state vector or finite differences)",
+        columns=["case", "n", "M", "batch", "seconds", "CPU seconds (one thread)", "against",
+                 "max diff (state vector or finite differences)",
                  "QFIM", "load"],
         rows=rows, notes=[data["note"]] if data.get("note") else [],
         command="; ".join(data["commands"]) if isinstance(data.get("commands"), list) else data.get("command", "?"),
