@@ -15,7 +15,6 @@ the loss of a parameter vector is the mean over the input states.
 
 from __future__ import annotations
 
-from typing import Callable
 
 import jax
 
@@ -35,6 +34,7 @@ from overparam.sim.engine.program import Program, compile_ansatz  # noqa: E402
 from overparam.sim.engine.run import adjoint, forward, jacobian  # noqa: E402
 from overparam.sim.engine.eigen import eigen_layers  # noqa: E402
 from overparam.sim.engine.symmetry import ReducedProgram, parity_reduce  # noqa: E402
+from overparam.sim.batched import BatchedLoss  # noqa: E402
 
 
 def _input_matrix(ansatz: Ansatz) -> np.ndarray:
@@ -49,7 +49,7 @@ def _input_matrix(ansatz: Ansatz) -> np.ndarray:
     return np.stack(cols, axis=1)
 
 
-class Engine:
+class Engine(BatchedLoss):
     """Differentiable simulator of ``ansatz`` in float64 / complex128 JAX."""
 
     def __init__(self, ansatz: Ansatz, symmetry: bool = True) -> None:
@@ -133,34 +133,8 @@ class Engine:
 
     # ---- public API ---------------------------------------------------------------------------
 
-    def _check(self, values, batched: bool) -> jnp.ndarray:
-        arr = np.asarray(values, dtype=np.float64)
-        if batched and arr.ndim == 1:
-            arr = arr[None, :]
-        if arr.shape[-1] != self.n_params or arr.ndim != (2 if batched else 1):
-            want = "(B, M)" if batched else "(M,)"
-            raise ValueError(f"expected parameters of shape {want} with M = {self.n_params}, got {arr.shape}")
-        return jnp.asarray(arr)
-
-    def _require_loss(self) -> None:
-        if self._state_loss is None:
-            raise ValueError(f"ansatz {self.ansatz.name!r} has no loss")
-
-    def loss(self, values: np.ndarray) -> np.ndarray:
-        """Loss of each parameter vector: ``values`` ``(B, M)`` -> ``(B,)`` (``(M,)`` -> ``(1,)``)."""
-        self._require_loss()
-        return np.asarray(self._loss(self._check(values, True)))
-
-    def loss_and_grad(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Losses ``(B,)`` and gradients ``(B, M)`` of a batch, by the adjoint reverse pass."""
-        self._require_loss()
-        per, grads = self._loss_and_grad(self._check(values, True))
-        return np.asarray(per), np.asarray(grads)
-
-    def jax_loss_and_grad(self) -> Callable[[jnp.ndarray], tuple[jnp.ndarray, jnp.ndarray]]:
-        """The jitted ``values (B, M) -> (losses (B,), grads (B, M))`` on JAX arrays (for training)."""
-        self._require_loss()
-        return self._loss_and_grad
+    def _has_loss(self) -> bool:
+        return self._state_loss is not None
 
     def state(self, values: np.ndarray, input_index: int = 0) -> np.ndarray:
         """Output state ``U(theta)|psi_in>`` (``2^n`` complex128, big-endian as Cirq)."""

@@ -25,7 +25,6 @@ Everything is float64; parameter batches ``(B, M)`` run as one computation.
 
 from __future__ import annotations
 
-from typing import Callable
 
 import jax
 
@@ -35,6 +34,7 @@ import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 
 from overparam.ansatze.base import Ansatz  # noqa: E402
+from overparam.sim.batched import BatchedLoss  # noqa: E402
 from overparam.sim.fermion.program import FermionProgram, compile_fermion  # noqa: E402
 
 
@@ -57,7 +57,7 @@ def _magnitudes(coefs: list[np.ndarray], d: int) -> tuple[np.ndarray, np.ndarray
     return mags, spread, signs
 
 
-class FermionEngine:
+class FermionEngine(BatchedLoss):
     """Differentiable free-fermion simulator of a matchgate ``ansatz`` (float64 JAX).
 
     The interface follows :class:`overparam.sim.engine.Engine` for what training and geometry use:
@@ -211,38 +211,12 @@ class FermionEngine:
 
     # ---- public API ---------------------------------------------------------------------------
 
-    def _check(self, values, batched: bool) -> jnp.ndarray:
-        arr = np.asarray(values, dtype=np.float64)
-        if batched and arr.ndim == 1:
-            arr = arr[None, :]
-        if arr.shape[-1] != self.n_params or arr.ndim != (2 if batched else 1):
-            want = "(B, M)" if batched else "(M,)"
-            raise ValueError(f"expected parameters of shape {want} with M = {self.n_params}, got {arr.shape}")
-        return jnp.asarray(arr)
-
-    def _require_loss(self) -> None:
-        if self._h is None:
-            raise ValueError(f"ansatz {self.ansatz.name!r} has no loss")
+    def _has_loss(self) -> bool:
+        return self._h is not None
 
     def covariance(self, values: np.ndarray) -> np.ndarray:
         """Output Majorana covariance matrices ``(B, 2n, 2n)`` of a batch ``(B, M)``."""
         return np.asarray(self._covariance(self._check(values, True)))
-
-    def loss(self, values: np.ndarray) -> np.ndarray:
-        """Loss of each parameter vector: ``(B, M)`` -> ``(B,)`` (``(M,)`` -> ``(1,)``)."""
-        self._require_loss()
-        return np.asarray(self._loss(self._check(values, True)))
-
-    def loss_and_grad(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Losses ``(B,)`` and gradients ``(B, M)`` of a batch, by the adjoint reverse pass."""
-        self._require_loss()
-        per, grads = self._loss_and_grad(self._check(values, True))
-        return np.asarray(per), np.asarray(grads)
-
-    def jax_loss_and_grad(self) -> Callable[[jnp.ndarray], tuple[jnp.ndarray, jnp.ndarray]]:
-        """The jitted ``values (B, M) -> (losses (B,), grads (B, M))`` on JAX arrays (for training)."""
-        self._require_loss()
-        return self._loss_and_grad
 
     def qfim(self, values: np.ndarray, input_index: int = 0) -> np.ndarray:
         """QFIM of the pure Gaussian output state at ``values``, ``(M, M)``."""
