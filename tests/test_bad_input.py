@@ -124,6 +124,10 @@ CASES: list[tuple[str, list[str], str]] = [
     ("option-g-nan", ["train", *TFIM, "--n", "4", "--layers", "1", "--opt", "g=nan"], "g='nan'"),
     # ---- neighbours: sizes, names, options ---------------------------------------------------------
     ("qfim-n1", ["qfim", *TFIM, "--n", "1", "--layers", "1"], "--n 1"),
+    ("qfim-n-text", ["qfim", *TFIM, "--n", "four", "--layers", "1"], "'four'"),
+    ("qfim-opt-size", ["qfim", *TFIM, "--n", "4", "--layers", "1", "--opt", "size=3"], "'size'"),
+    ("qfim-backend-quest", ["qfim", *TFIM, "--n", "4", "--layers", "1", "--backend", "quest"], "'quest'"),
+    ("sweep-layers-text", ["qfim-sweep", *TFIM, "--n", "4", "--layers", "1,x"], "1,x"),
     ("qfim-layers-0", ["qfim", *TFIM, "--n", "4", "--layers", "0"], "--layers 0"),
     ("qfim-samples-0", ["qfim", *TFIM, "--n", "4", "--layers", "1", "--samples", "0"], "--samples 0"),
     ("qfim-backend", ["qfim", *TFIM, "--n", "4", "--layers", "1", "--backend", "gpu9"], "gpu9"),

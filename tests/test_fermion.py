@@ -67,8 +67,9 @@ def xy(monkeypatch):
     yield "xy_hva:xy_hva"
 
 
-@pytest.mark.parametrize("boundary", ["open", "periodic"])
-@pytest.mark.parametrize("n", [6])
+# n = 6 periodic puts the Neel state in the odd parity sector (the wrap-around bond flips sign there);
+# the open chain has no such bond, so n = 4 covers it at a third of the cost.
+@pytest.mark.parametrize("boundary, n", [("open", 4), ("periodic", 6)])
 def test_user_xy_ansatz_matches_statevector(xy, boundary, n):
     fe = _agree(build_ansatz(xy, n, 2, {"boundary": boundary}))
     # Neel input |0101...>: the string axis is Z and the parity prod Z is (-1)^(n // 2).
