@@ -22,7 +22,7 @@ def cmd_dla(args: argparse.Namespace) -> dict:
     (:func:`overparam.lie.analyze_family`); ``--layers L`` analyses that one depth.
     """
     from overparam.ansatze import build_ansatz, parse_options
-    from overparam.lie import analyze, analyze_family
+    from overparam.lie import FAMILY_MAX_LAYERS, analyze, analyze_family
 
     options = parse_options(args.opt)
     try:
@@ -31,7 +31,7 @@ def cmd_dla(args: argparse.Namespace) -> dict:
                 lambda layers: build_ansatz(args.ansatz, args.n, layers, options),
                 orbit=not args.no_orbit,
                 max_dim=args.max_dim,
-                max_layers=args.max_layers,
+                max_layers=FAMILY_MAX_LAYERS if args.max_layers is None else args.max_layers,
             )
             args.layers = family.ansatz.layers
             payload = {**ansatz_header(args, family.ansatz), "family": True, **family.as_dict()}
@@ -64,8 +64,6 @@ def cmd_dla(args: argparse.Namespace) -> dict:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``dla``."""
-    from overparam.lie import FAMILY_MAX_LAYERS
-
     p = sub.add_parser("dla", help="exact dynamical Lie algebra and orbit dimension of an ansatz family")
     add_ansatz_args(p, layers="none")
     p.add_argument(
@@ -77,8 +75,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--max-layers",
         type=positive_int("--max-layers", 2),
-        default=FAMILY_MAX_LAYERS,
-        help=f"most layers tried for the family before giving up (default {FAMILY_MAX_LAYERS})",
+        default=None,
+        # Not imported here: the Lie engine's import costs seconds, paid by every command's parser.
+        help="most layers tried for the family before giving up (default: the Lie engine's "
+        "overparam.lie.FAMILY_MAX_LAYERS)",
     )
     p.add_argument(
         "--max-dim",

@@ -82,7 +82,7 @@ def cmd_hardware_qfim(args: argparse.Namespace) -> dict:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``hardware-qfim``."""
-    from overparam.sim.google.backends import BACKEND_KINDS, NOISY_SIMULATORS
+    from overparam.sim.google_kinds import BACKEND_KINDS, NOISY_SIMULATORS
 
     p = sub.add_parser("hardware-qfim", help="QFIM rank vs depth from shots on a Google processor (virtual or real)")
     add_ansatz_args(p, layers="sweep")

@@ -22,9 +22,7 @@ from pathlib import Path
 import cirq
 
 from overparam.errors import BadInput
-
-BACKEND_KINDS = ("virtual-noiseless", "virtual-noisy", "engine")
-NOISY_SIMULATORS = ("density-matrix", "qsim")
+from overparam.sim.google_kinds import BACKEND_KINDS, NOISY_SIMULATORS  # noqa: F401 (re-exported)
 
 
 @dataclasses.dataclass(frozen=True)
