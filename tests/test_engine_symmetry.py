@@ -65,7 +65,7 @@ def _symmetric_custom(minus: bool):
     return from_circuit("sym", circuit, n=3, layers=1, loss=EnergyLoss(obs, 0.0), qubits=q)
 
 
-@pytest.mark.parametrize("minus", [False, True])
+@pytest.mark.parametrize("minus", [pytest.param(False, marks=pytest.mark.slow), True])
 def test_every_reduction_path_in_both_eigenspaces(minus):
     engine = _compare(_symmetric_custom(minus), hessian=True)
     assert engine.reduced.sign == (-1 if minus else 1)
@@ -105,7 +105,10 @@ def test_projector_losses_keep_the_full_state(name, n, options):
     assert build_engine(build_ansatz(name, n, 1, options)).reduced is None
 
 
-@pytest.mark.parametrize("boundary, n", [("open", 4), ("periodic", 6), ("open", 8)])
+@pytest.mark.parametrize(
+    "boundary, n",
+    [("open", 4), pytest.param("periodic", 6, marks=pytest.mark.slow), pytest.param("open", 8, marks=pytest.mark.slow)],
+)
 def test_shared_angle_layers_in_their_eigenbasis_give_the_same_numbers(boundary, n, monkeypatch):
     """EigenPhase (W exp(-i theta Lambda) W^T) against the per-qubit sweeps, on the reduced program."""
     from overparam.sim.engine import eigen

@@ -126,6 +126,7 @@ def test_check_ansatz_rejects_bad_user_module(tmp_path, case):
     assert len(lines) == 1 and "badqnn" in lines[0] and expected in lines[0], proc.stderr
 
 
+@pytest.mark.slow
 def test_check_ansatz_accepts_xxz_and_needs_a_loss_to_train(tmp_path):
     ok = subprocess.run(
         [*OVERPARAM, "check-ansatz", "xxz_hva:xxz_hva", "--n", "6", "--train", "--json"],
