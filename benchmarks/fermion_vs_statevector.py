@@ -20,7 +20,8 @@ free-fermion engine for the TFIM models):
 
 Trajectories of Adam at a fixed rate are chaotic near the floor: round-off-level differences between
 the engines (~1e-13) can decide whether a run is thrown back above the threshold before its last
-step, so borderline runs may differ; the listing shows which and by how much.
+step, so borderline runs may differ; the listing shows which and by how much, and Fisher's exact test
+says whether the two published-protocol counts of a configuration differ beyond that chance.
 """
 
 from __future__ import annotations
@@ -105,6 +106,11 @@ def compare_runs(fermion: dict, statevector: dict) -> dict:
         if flags["fermion"] != flags["statevector"]:
             rows.append({"run": k, "fermion_final": ff, "fermion_lowest": fl, "statevector_final": sf,
                          "statevector_lowest": sl})
+    from scipy.stats import fisher_exact
+
+    runs = len(fermion["final_losses"])
+    pub = counts["fermion"][0], counts["statevector"][0]
+    fisher_p = float(fisher_exact([[pub[0], runs - pub[0]], [pub[1], runs - pub[1]]])[1])
     both = [(f, s) for f, s in zip(fermion["final_losses"], statevector["final_losses"])]
     agree = [abs(f - s) for f, s in both if not (_published(f) ^ _published(s))]
     return {
@@ -113,6 +119,7 @@ def compare_runs(fermion: dict, statevector: dict) -> dict:
         "published": {"fermion": counts["fermion"][0], "statevector": counts["statevector"][0]},
         "fixed": {"fermion": counts["fermion"][1], "statevector": counts["statevector"][1]},
         "differing_runs": rows,
+        "fisher_p_published": fisher_p,
         "max_abs_final_diff_same_flag": float(max(agree)) if agree else None,
         "seconds": {"fermion": fermion.get("seconds"), "statevector": statevector.get("seconds")},
     }
@@ -175,11 +182,13 @@ def main(argv: list[str] | None = None) -> int:
         ),
         "command": "python benchmarks/fermion_vs_statevector.py " + " ".join(sys.argv[1:] if argv is None else argv),
         "columns": ["model", "n", "layers", "M", "published: fermion / state vector",
-                    "fixed: fermion / state vector", "runs whose flag differs (final loss fermion / state vector)"],
+                    "fixed: fermion / state vector", "Fisher p (published counts)",
+                    "runs whose flag differs (final loss fermion / state vector)"],
         "rows": [
             [c["model"], c["n"], c["layers"], c["n_params"],
              f"{c['published']['fermion']} / {c['published']['statevector']} of {c['runs']}",
              f"{c['fixed']['fermion']} / {c['fixed']['statevector']} of {c['runs']}",
+             f"{c['fisher_p_published']:.2f}",
              "; ".join(f"run {d['run']}: {d['fermion_final']:.2e} / {d['statevector_final']:.2e}"
                        for d in c["differing_runs"]) or "none"]
             for c in configs
