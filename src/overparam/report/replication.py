@@ -80,7 +80,7 @@ def _protocol_text(protocols: set[str], exp: str) -> str:
         return (f"Protocol of these regenerated runs: **the fixed one** (runs stop once their loss reaches "
                 f"{', '.join(floors)}), not the published one (Adam for all {steps} steps): their final-loss count is "
                 "the fixed protocol's. A run follows the published protocol's trajectory until it reaches the floor, "
-                "so the last column says per row what the count implies under the published protocol: the same "
+                "so a column says per row what the count implies under the published protocol: the same "
                 "count where no run reached the floor, otherwise at most this count. The *below 1e-4 at some step* "
                 "columns do not depend on the stop.")
     return ("The protocol of these regenerated runs is not recorded (or mixed): their final-loss count cannot be "
