@@ -11,6 +11,18 @@ performance page shows:
     python benchmarks/record_training.py --workdir /path/to/run --exp fig3 --exp supp4 --exp supp5 \\
         --json-out benchmarks/results/training_paper_scale.json
 
+With ``--csv-out`` it also writes one row per configuration: the count of the protocol the shards
+were trained with (``protocol``: ``published`` = Adam for every step, or ``stop below X``), the fixed
+protocol's count from the same runs (``fixed_successes``: a run of the published protocol whose
+lowest loss reached the shard's ``fixed_floor`` would have stopped there), the runs below the
+threshold at some step, the best and median final loss, the engine and the job's wall and CPU
+seconds. That file is the committed record the book's Replication chapter compares with the
+published counts, e.g. the fig3 sweep at the published scale with the published protocol:
+
+    python benchmarks/record_training.py --workdir /path/to/run --exp fig3 \
+        --csv-out docs/paper-scale/fig3-published-protocol.csv \
+        --json-out benchmarks/results/training_fig3_published_protocol.json --sweep-wall-s SECONDS
+
 Nothing here trains: every number is read from files the workflow wrote (the bounds are exact
 integers from the Lie-algebra engine).
 """
@@ -33,6 +45,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_lie import write_result  # noqa: E402
 
 from overparam.results.tables import first_m_at, write_csv  # noqa: E402
+from overparam.results.tables.training import fixed_protocol_success  # noqa: E402
 
 
 def _bounds(workdir: Path, shard: dict, cache: dict) -> tuple[int, int]:
@@ -82,7 +95,30 @@ def planned(config: dict, exp: str) -> dict[tuple[str, int], int]:
 CONFIG_COLUMNS = [
     "experiment", "model", "n", "layers", "n_params", "runs", "successes", "best_final_loss", "median_final_loss",
     "max_engine_qsim_difference", "run_steps_needed", "job_wall_s", "job_cpu_s", "reached_at_some_step",
+    "protocol", "fixed_successes", "engine",
 ]
+"""Columns of the per-configuration record. ``successes`` counts final losses below the threshold under
+the shards' own ``protocol``; ``fixed_successes`` is the fixed protocol's count from the same runs."""
+
+
+def protocol_of(shard: dict) -> str:
+    """``published`` (Adam for every step, as the paper) or ``stop below X`` (runs stop at the floor X)."""
+    stop = shard.get("stop_below")
+    return "published" if stop is None else f"stop below {stop:g}"
+
+
+def _lowest(shard: dict, curves: np.ndarray | None) -> np.ndarray | None:
+    """Each run's lowest loss: recorded in the shard, else from its curves, else unknown."""
+    if shard.get("lowest_losses") is not None:
+        return np.asarray(shard["lowest_losses"], dtype=float)
+    return None if curves is None else curves.min(axis=1)
+
+
+def _fixed_count(shard: dict, losses: np.ndarray, lowest: np.ndarray | None, threshold: float) -> int | None:
+    """Successes of the fixed protocol among the shard's runs; ``None`` if the shard cannot tell."""
+    flags = [fixed_protocol_success(float(loss), None if lowest is None else float(lowest[k]), shard.get("stop_below"),
+                                    shard.get("fixed_floor"), threshold) for k, loss in enumerate(losses)]
+    return None if any(f == "" for f in flags) else int(sum(flags))
 
 
 def read_configurations(workdir: Path, exp: str, config: dict) -> list[dict]:
@@ -95,11 +131,14 @@ def read_configurations(workdir: Path, exp: str, config: dict) -> list[dict]:
         losses = np.asarray(shard["final_losses"])
         npz = path.with_suffix(".npz")
         curves = np.load(npz)["curves"] if npz.exists() else None
+        lowest = _lowest(shard, curves)
         records.append({
             "exp": exp, "shard": shard, "model": shard.get("model") or shard["ansatz"], "losses": losses,
             "successes": int(np.sum(losses < threshold)),
             # Runs whose loss was below the threshold at some step: Adam can leave a minimum again.
-            "reached": None if curves is None else int(np.sum(curves.min(axis=1) < threshold)),
+            "reached": None if lowest is None else int(np.sum(lowest < threshold)),
+            "fixed": _fixed_count(shard, losses, lowest, threshold),
+            "protocol": protocol_of(shard),
             "run_steps": None if curves is None else _run_steps(curves, stop_below, int(shard["steps"])),
             "seconds": _job_seconds(workdir, exp, path.stem),
         })
@@ -111,13 +150,17 @@ def configuration_rows(records: list[dict]) -> list[list]:
     rows = []
     for r in records:
         s, losses, seconds = r["shard"], r["losses"], r["seconds"]
-        qsim = np.asarray(s["qsim_final_losses"])
+        # Above the qsim re-check's size the shard records null: no difference to report.
+        checked = [v for v in s["qsim_final_losses"] if v is not None]
+        qsim = np.asarray(checked, dtype=float) if len(checked) == losses.size else None
         rows.append([
             r["exp"], r["model"], s["n"], s["layers"], s["n_params"], losses.size, r["successes"],
-            f"{losses.min():.3e}", f"{np.median(losses):.3e}", f"{np.max(np.abs(losses - qsim)):.1e}",
+            f"{losses.min():.3e}", f"{np.median(losses):.3e}",
+            "" if qsim is None else f"{np.max(np.abs(losses - qsim)):.1e}",
             "" if r["run_steps"] is None else r["run_steps"],
             f"{seconds[0]:.1f}" if seconds else "", f"{seconds[1]:.1f}" if seconds else "",
             "" if r["reached"] is None else r["reached"],
+            r["protocol"], "" if r["fixed"] is None else r["fixed"], s.get("backend", ""),
         ])
     return rows
 
@@ -154,6 +197,9 @@ def summarize(workdir: Path, exp: str, config: dict, records: list[dict]) -> lis
             f"{longest / 60:.1f}" if timed else "", timed,
             first_m_at((int(r["shard"]["n_params"]), r["reached"] / r["losses"].size)
                        for r in group if r["reached"] is not None),
+            "; ".join(sorted({r["protocol"] for r in group})),
+            first_m_at((int(r["shard"]["n_params"]), r["fixed"] / r["losses"].size)
+                       for r in group if r["fixed"] is not None),
         ])
     return rows
 
@@ -162,8 +208,18 @@ COLUMNS = [
     "experiment", "model", "n", "configurations done / planned", "dim g", "orbit bound",
     "first M with >= 90 % successes", "successes per M", "run-steps needed (stop at the floor)",
     "job wall (min)", "job CPU (min)", "longest job wall (min)", "jobs timed",
-    "first M with >= 90 % below the threshold at some step",
+    "first M with >= 90 % below the threshold at some step", "protocol",
+    "first M with >= 90 % successes, fixed protocol",
 ]
+
+
+def _add_sweep_wall(path: str, experiments: list[str], seconds: float) -> None:
+    """Record the sweep's elapsed wall time (the job times above add up jobs that ran in parallel)."""
+    from overparam.fileio import write_json
+
+    data = json.loads(Path(path).read_text())
+    data["sweep_wall_s"] = {exp: seconds for exp in experiments}
+    write_json(path, data)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -174,7 +230,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json-out")
     ap.add_argument("--csv-out", help="also one row per configuration (successes, losses, job times) as CSV")
     ap.add_argument("--note", action="append", default=[], help="a line of context (load, how it was run)")
+    ap.add_argument("--sweep-wall-s", type=float, metavar="SECONDS",
+                    help="elapsed wall time of the whole sweep (start to end, jobs in parallel), recorded in the JSON")
     args = ap.parse_args(argv)
+    if args.sweep_wall_s is not None and not (np.isfinite(args.sweep_wall_s) and args.sweep_wall_s > 0):
+        print(f"--sweep-wall-s {args.sweep_wall_s}: expected a positive number of seconds", file=sys.stderr)
+        return 2
     started = time.time()
     workdir = Path(args.workdir)
     config_path = Path(args.config or workdir / "config" / "config.yaml")
@@ -204,10 +265,13 @@ def main(argv: list[str] | None = None) -> int:
                 "bound, and the first M where 90 % of the runs were below the threshold at some step "
                 "(Adam at a fixed learning rate can leave a minimum it reached); the wall and CPU time of the Snakemake jobs that trained them (one thread each, "
                 "two jobs at a time on this machine). Run-steps needed: the Adam steps the runs took "
-                "before they stopped at the round-off floor, over runs x steps."
+                "before they stopped at the round-off floor, over runs x steps. Protocol: the shards' own (published: "
+                "Adam for every step); the last column counts the fixed protocol's successes from the same runs."
             ),
             tools={}, argv=argv, notes=args.note,
         )
+        if args.sweep_wall_s is not None:
+            _add_sweep_wall(args.json_out, args.exp, args.sweep_wall_s)
     return 0
 
 

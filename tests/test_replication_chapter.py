@@ -24,7 +24,8 @@ from overparam.results.transition import crossing, fraction_at_first
 
 PUB_HEADER = ("experiment", "model", "n", "layers", "n_params", "runs", "successes", "reached_at_some_step", "source",
               "commit")
-REC_HEADER = ("experiment", "model", "n", "layers", "n_params", "runs", "successes", "reached_at_some_step")
+REC_HEADER = ("experiment", "model", "n", "layers", "n_params", "runs", "successes", "reached_at_some_step",
+              "best_final_loss", "protocol", "fixed_successes")
 
 
 # --- statistics against textbook values -------------------------------------------------------------
@@ -122,11 +123,12 @@ def _inputs(tmp_path: Path) -> tuple[Path, Path, Path]:
         ["supp4", "qaqc", 2, 4, 20, 50, 50, 50, "raw/e", "c0"],
     ])
     rec = tmp_path / "configurations.csv"
+    stop = "stop below 1e-11"  # the committed fixed-protocol record: final counts are the fixed protocol's
     write_csv(rec, REC_HEADER, [
-        ["fig3", "tfim-open", 4, 4, 8, 50, 9, 9],
-        ["fig3", "tfim-open", 4, 8, 16, 50, 50, 50],
-        ["fig3", "tfim-open", 4, 10, 20, 50, 30, 30],
-        ["fig3", "tfim-open", 4, 14, 28, 50, 50, 50],  # no published counterpart
+        ["fig3", "tfim-open", 4, 4, 8, 50, 9, 9, "9e-12", stop, 9],
+        ["fig3", "tfim-open", 4, 8, 16, 50, 50, 50, "8e-12", stop, 50],
+        ["fig3", "tfim-open", 4, 10, 20, 50, 30, 30, "7e-12", stop, 30],
+        ["fig3", "tfim-open", 4, 14, 28, 50, 50, 50, "7e-12", stop, 50],  # no published counterpart
     ])
     dla = tmp_path / "dla.csv"
     write_csv(dla, ("model", "ansatz", "n", "options", "dim", "orbit_dim", "method"),
@@ -171,6 +173,97 @@ def test_a_build_row_gets_a_cause_only_where_it_equals_the_record(tmp_path):
     assert built[10]["verdict"] == "differs" and built[10]["cause"] == NOT_DEMONSTRATED
 
 
+def _published_protocol_inputs(tmp_path: Path) -> tuple[Path, Path, Path, Path]:
+    """The fixture tables plus a published-protocol fig3 record (as record_training.py writes it) and
+    supp4 rows in the fixed-protocol record."""
+    pub, rec, dla = _inputs(tmp_path)
+    with open(pub, "a") as fh:  # more published rows
+        fh.write("supp4,qaqc,2,2,10,50,0,0,raw/f,c0\nsupp4,qaqc,2,6,30,50,50,50,raw/g,c0\n"
+                 "supp4,qaqc,2,8,40,50,20,50,raw/h,c0\n")
+    stop = "stop below 1e-11"
+    with open(rec, "a") as fh:
+        fh.write(f"supp4,qaqc,2,2,10,50,0,0,1e-2,{stop},0\n"      # 0: the same under the published protocol
+                 f"supp4,qaqc,2,4,20,50,50,50,2e-5,{stop},50\n"   # no run at the floor: the same count
+                 f"supp4,qaqc,2,6,30,50,50,50,1e-12,{stop},50\n"  # agrees, but only a bound
+                 f"supp4,qaqc,2,8,40,50,50,50,1e-12,{stop},50\n")  # differs the way the stop pushes
+    new = tmp_path / "fig3-published-protocol.csv"
+    write_csv(new, (*REC_HEADER, "engine"), [
+        # published 17/50 (reached 17): regenerated 9/50, fixed 9/50 -> agrees on all counts
+        ["fig3", "tfim-open", 4, 4, 8, 50, 9, 9, "9e-12", "published", 9, "fermion"],
+        # published 35/50 (reached 50): published protocol 33/50 agrees, fixed 50/50 differs: the stop
+        ["fig3", "tfim-open", 4, 8, 16, 50, 33, 50, "1e-13", "published", 50, "fermion"],
+        # published 48/50 (reached 48): 30/50, reached 30/50 -> differs on both: initialisation
+        ["fig3", "tfim-open", 4, 10, 20, 50, 30, 30, "1e-13", "published", 30, "fermion"],
+        # published 50/50 (reached 50): 40/50, reached 50/50 -> differs, reached agrees: no cause
+        ["fig3", "tfim-open", 4, 12, 24, 50, 40, 50, "1e-13", "published", 50, "fermion"],
+        ["fig3", "tfim-open", 4, 16, 32, 50, 50, 50, "1e-13", "published", 50, "fermion"],  # no published row
+    ])
+    return pub, rec, new, dla
+
+
+def test_a_published_protocol_record_replaces_the_fixed_one_and_carries_the_fixed_count(tmp_path):
+    pub, rec, new, dla = _published_protocol_inputs(tmp_path)
+    all_rows = [dict(zip(REPLICATION_HEADER, map(str, r))) for r in replication_rows([pub, rec, new, dla])]
+    fig3 = {int(r["layers"]): r for r in all_rows if r["experiment"] == "fig3"}
+    # fig3 comes from the published-protocol record only; the fixed record's L = 14 row is gone with it.
+    assert {r["source"] for r in fig3.values()} == {f"record: {new}"}
+    assert set(fig3) == {4, 8, 10, 12, 16}
+    assert {r["regenerated_protocol"] for r in fig3.values()} == {"published"}
+    assert fig3[4]["verdict"] == "agrees" and fig3[4]["fixed_verdict"] == "agrees" and fig3[4]["cause"] == ""
+    # The early stop shown on the same runs: the published protocol agrees, the fixed one differs.
+    assert fig3[8]["verdict"] == "agrees" and fig3[8]["regenerated_k"] == "33"
+    assert fig3[8]["regenerated_fixed"] == "50" and fig3[8]["fixed_verdict"] == "differs"
+    assert float(fig3[8]["fixed_p"]) == pytest.approx(
+        __import__("scipy.stats").stats.fisher_exact([[35, 15], [50, 0]]).pvalue, rel=1e-3)
+    lo, hi = wilson_interval(50, 50)
+    assert (float(fig3[8]["fixed_lo"]), float(fig3[8]["fixed_hi"])) == pytest.approx((lo, hi), abs=1e-4)
+    assert fig3[10]["cause"] == CAUSE_INIT
+    # Under the published protocol the stop cannot be the cause: said, not guessed.
+    assert fig3[12]["verdict"] == "differs" and fig3[12]["reached_verdict"] == "agrees"
+    assert fig3[12]["cause"] == NOT_DEMONSTRATED
+    assert fig3[16]["verdict"] == "no published counterpart" and fig3[16]["published_k"] == ""
+    assert fig3[16]["note"] == "the published data has no such configuration"
+    assert all(r["protocol_note"] == "" for r in fig3.values())
+    # supp4 stays with the fixed-protocol record, and each row says what that implies.
+    supp4 = {int(r["layers"]): r for r in all_rows if r["experiment"] == "supp4"}
+    assert {r["regenerated_protocol"] for r in supp4.values()} == {"stop below 1e-11"}
+    assert "gives the same 0/50" in supp4[2]["protocol_note"]
+    assert "gives the same 50/50" in supp4[4]["protocol_note"]
+    assert "at most 50/50" in supp4[6]["protocol_note"] and "could still differ" in supp4[6]["protocol_note"]
+    assert supp4[8]["verdict"] == "differs" and "the way the early stop pushes" in supp4[8]["protocol_note"]
+    assert supp4[8]["cause"] == CAUSE_STOP
+    # The experiment filter of the workflow's per-experiment tables.
+    assert {r[0] for r in replication_rows([pub, rec, new, dla], "supp4")} == {"supp4"}
+
+
+def test_the_chapter_shows_both_protocols(tmp_path):
+    from overparam.report.replication import replication_page, transition_page
+
+    pub, rec, new, dla = _published_protocol_inputs(tmp_path)
+    tables = tmp_path / "tables"
+    for exp in ("fig3", "supp4", "supp5"):
+        header, make = TABLES[f"replication_{exp}"]
+        write_csv(tables / f"replication_{exp}.csv", header, make([pub, rec, new, dla]))
+    page = replication_page(tables, [], "PROV")
+    fig3 = page[page.index("## Fig. 3"):page.index("## Supplementary Fig. 4")]
+    supp4 = page[page.index("## Supplementary Fig. 4"):]
+    assert "**the published one**" in fig3 and "regenerated, published protocol: final < 1e-4" in fig3
+    assert "regenerated, fixed protocol (stop at the floor)" in fig3
+    assert "33/50 = 0.66" in fig3 and "50/50 = 1.00 [0.93, 1.00] (**differs**, p = " in fig3
+    assert "Fixed protocol beside it (same runs): agrees 2, differs 2." in fig3
+    assert "the published protocol agrees in 1 of the 2 rows" in fig3
+    assert "configurations.csv" not in fig3
+    assert "**the fixed one** (runs stop once their loss reaches 1e-11)" in supp4
+    assert "what it implies for the published protocol" in supp4 and "gives the same 0/50" in supp4
+    transition = transition_page(tables, "PROV")
+    assert "regenerated (published protocol)" in transition and "regenerated, fixed protocol" in transition
+    assert "regenerated (fixed protocol, stop below 1e-11)" in transition
+    from overparam.figures import replication_fig3
+
+    paths = replication_fig3.draw(tables / "replication_fig3.csv", tmp_path / "rep")  # with the fixed series
+    assert all(p.stat().st_size > 1000 for p in paths)
+
+
 @pytest.mark.parametrize("problem", ["missing", "malformed"])
 def test_a_bad_published_table_is_one_row(tmp_path, problem):
     pub, rec, dla = _inputs(tmp_path)
@@ -181,6 +274,7 @@ def test_a_bad_published_table_is_one_row(tmp_path, problem):
     # Malformed: named as the published table but unusable. Missing: left out of the inputs.
     rows = replication_rows([bad, rec, dla] if problem == "malformed" else [rec, dla])
     assert len(rows) == 1 and rows[0][0] == "all" and "published table" in rows[0][-1]
+    assert len(rows[0]) == len(REPLICATION_HEADER)
     assert ("lacks the column" if problem == "malformed" else "is missing from the inputs") in rows[0][-1]
     ranks = replication_ranks_rows([tmp_path / "bad" / "ranks.csv"])
     assert len(ranks) == 1 and ranks[0][0] == "all"

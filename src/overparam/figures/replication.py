@@ -18,7 +18,7 @@ from matplotlib.ticker import MaxNLocator
 from overparam.figures.style import PALETTE, save, setup
 from overparam.results.tables import read_csv
 
-PUBLISHED, REGENERATED = PALETTE[0], PALETTE[1]
+PUBLISHED, REGENERATED, FIXED = PALETTE[0], PALETTE[1], PALETTE[3]
 ORBIT, DLA = PALETTE[2], PALETTE[7]
 
 
@@ -27,6 +27,14 @@ def _fraction(k: str, runs: str, lo: str, hi: str) -> tuple[float, float, float]
         return None
     f = int(k) / int(runs)
     return f, f - float(lo), float(hi) - f
+
+
+def _side_fraction(row: dict, side: str) -> tuple[float, float, float] | None:
+    """(fraction, minus, plus) of one side of a row: published, regenerated or the fixed protocol's."""
+    if side == "fixed":
+        return _fraction(row.get("regenerated_fixed", ""), row["regenerated_runs"], row.get("fixed_lo", ""),
+                         row.get("fixed_hi", ""))
+    return _fraction(row[f"{side}_k"], row[f"{side}_runs"], row[f"{side}_lo"], row[f"{side}_hi"])
 
 
 def _primary_source(rows: list[dict]) -> str | None:
@@ -60,12 +68,22 @@ def draw_training(table: str | Path, out_stem: str | Path, experiment: str) -> l
         ax.set_axis_off()
     if not keys:
         axes[0][0].text(0.5, 0.5, f"no {experiment} rows in the table", ha="center", va="center")
+    protocols = {r.get("regenerated_protocol", "") for r in rows if r["source"] == source and r["regenerated_k"]}
+    published_protocol = protocols == {"published"}
+    if published_protocol:
+        regenerated_label = "regenerated, published protocol"
+    elif protocols and all(p.startswith("stop below") for p in protocols):
+        regenerated_label = "regenerated, fixed protocol (stop at the floor)"
+    else:
+        regenerated_label = "regenerated, protocol not recorded"
+    series = [("published", PUBLISHED, "o", "published", -0.01),
+              ("regenerated", REGENERATED, "s", regenerated_label, 0.01)]
+    if published_protocol:
+        series.append(("fixed", FIXED, "^", "regenerated, fixed protocol (same runs)", 0.03))
     for i, (ax, key) in enumerate(zip(axes.flat, keys)):
         sel = sorted(groups[key], key=lambda r: int(r["n_params"]))
-        for side, colour, marker, label, dx in (("published", PUBLISHED, "o", "published", -0.01),
-                                                ("regenerated", REGENERATED, "s", "regenerated", 0.01)):
-            pts = [(int(r["n_params"]), _fraction(r[f"{side}_k"], r[f"{side}_runs"], r[f"{side}_lo"], r[f"{side}_hi"]))
-                   for r in sel]
+        for side, colour, marker, label, dx in series:
+            pts = [(int(r["n_params"]), _side_fraction(r, side)) for r in sel]
             pts = [(m, f) for m, f in pts if f is not None]
             if not pts:
                 continue
@@ -79,9 +97,9 @@ def draw_training(table: str | Path, out_stem: str | Path, experiment: str) -> l
         ax.set_xlabel("number of parameters M")
         ax.set_ylabel("success fraction")
     if keys:
-        fig.legend(loc="lower center", ncol=4, frameon=False, bbox_to_anchor=(0.5, -0.02))
+        fig.legend(loc="lower center", ncol=5 if cols >= 3 else 2, frameon=False, bbox_to_anchor=(0.5, -0.02))
     fig.suptitle(f"{experiment}: published vs regenerated ({source or 'no regenerated source'}); "
-                 "success = final loss < 1e-4; bars: 95 % Wilson")
+                 "success = final loss < 1e-4; bars: 95 % Wilson", fontsize=9)
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     return save(fig, out_stem)
 

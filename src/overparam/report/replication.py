@@ -4,7 +4,7 @@ and the capacity of the paper's models.
 Reads the ``replication_<experiment>`` (fig3, supp4, supp5), ``replication_ranks``,
 ``replication_spectra`` and ``capacity`` tables (``results/tables/``), which
 the workflow builds from the shipped published tables (``data/published/``), the committed
-paper-scale record (``docs/paper-scale/configurations.csv``) and this build's own tables. A page
+paper-scale records (``docs/paper-scale/*.csv``) and this build's own tables. A page
 whose table is missing or malformed says so in one line; nothing is invented.
 """
 
@@ -67,6 +67,73 @@ def _source_text(source: str) -> str:
     return f"this build's table `{path}`"
 
 
+def _protocol_text(protocols: set[str], exp: str) -> str:
+    """One sentence: which protocol the regenerated final-loss counts of a source come from."""
+    steps = PUBLISHED_STEPS[exp]
+    if protocols == {"published"}:
+        return (f"Protocol of these regenerated runs: **the published one** (Adam, rate 0.01, all {steps} steps, "
+                f"no early stop; success = final loss below 1e-4), so the first comparison is like with like. The "
+                "fixed protocol's count (a run stops once its loss reaches the round-off floor) comes from the same "
+                "runs and is shown beside it with its own Fisher test against the published count.")
+    floors = sorted(p.removeprefix("stop below ") for p in protocols if p.startswith("stop below "))
+    if floors and len(floors) == len(protocols):
+        return (f"Protocol of these regenerated runs: **the fixed one** (runs stop once their loss reaches "
+                f"{', '.join(floors)}), not the published one (Adam for all {steps} steps): their final-loss count is "
+                "the fixed protocol's. A run follows the published protocol's trajectory until it reaches the floor, "
+                "so a column says per row what the count implies under the published protocol: the same "
+                "count where no run reached the floor, otherwise at most this count. The *below 1e-4 at some step* "
+                "columns do not depend on the stop.")
+    return ("The protocol of these regenerated runs is not recorded (or mixed): their final-loss count cannot be "
+            "placed under the published or the fixed protocol.")
+
+
+def _block_table(sel: list[dict], published_protocol: bool) -> tuple[list[str], list[list]]:
+    """Headers and rows of one source's comparison table."""
+    head = ["model", "n", "layers", "M", "published: final < 1e-4"]
+    reached_head = ["published: below 1e-4 at some step", "regenerated: below 1e-4 at some step", "Fisher p",
+                    "verdict"]
+    if published_protocol:
+        headers = head + ["regenerated, published protocol: final < 1e-4", "Fisher p", "verdict",
+                          "regenerated, fixed protocol (stop at the floor): final < 1e-4 (verdict, Fisher p)",
+                          *reached_head, "cause / note"]
+    else:
+        headers = head + ["regenerated, fixed protocol (runs stop at the floor): final < 1e-4", "Fisher p",
+                          "verdict", *reached_head, "what it implies for the published protocol", "cause / note"]
+    table = []
+    for r in sorted(sel, key=lambda r: (r["model"], int(r["n"]), int(r["n_params"]))):
+        fixed = "—"
+        if r["regenerated_fixed"]:
+            fixed = _count(r["regenerated_fixed"], r["regenerated_runs"])
+            if r["fixed_verdict"]:
+                fixed += f" ({_verdict(r['fixed_verdict'])}, p = {r['fixed_p']})"
+        reached = [_count(r["published_reached"], r["published_runs"]) if r["published_reached"] else "—",
+                   _count(r["regenerated_reached"], r["regenerated_runs"]) if r["regenerated_reached"] else "—",
+                   r["reached_p"] or "—", _verdict(r["reached_verdict"]) or "—"]
+        row = [r["model"], r["n"], r["layers"], r["n_params"], _count(r["published_k"], r["published_runs"]),
+               _count(r["regenerated_k"], r["regenerated_runs"]), r["fisher_p"] or "—", _verdict(r["verdict"])]
+        if published_protocol:
+            row += [fixed, *reached, r["cause"] or r["note"] or ""]
+        else:
+            row += [*reached, r["protocol_note"] or "—", r["cause"] or r["note"] or ""]
+        table.append(row)
+    return headers, table
+
+
+def _fixed_tally(sel: list[dict]) -> str:
+    """The fixed protocol's verdicts beside the published protocol's (published-protocol sources)."""
+    tested = [r for r in sel if r["fixed_verdict"]]
+    if not tested:
+        return ""
+    differs = [r for r in tested if r["fixed_verdict"] == "differs"]
+    both = [r for r in differs if r["verdict"] == "agrees" and r["reached_verdict"] != "differs"]
+    text = (f"Fixed protocol beside it (same runs): agrees {len(tested) - len(differs)}, differs {len(differs)}.")
+    if differs:
+        text += (f" Where the fixed protocol differs, the published protocol agrees in {len(both)} of the "
+                 f"{len(differs)} rows, and so does the *below 1e-4 at some step* count: there the early stop alone "
+                 "makes the difference (cause 1, shown on the same runs).")
+    return text
+
+
 def training_sections(rows: list[dict]) -> list[dict]:
     """Per training experiment and regenerated source: the comparison rows, counts and scale note."""
     out = []
@@ -77,6 +144,7 @@ def training_sections(rows: list[dict]) -> list[dict]:
         for source in sorted(sources, key=lambda s: not s.startswith("record")):
             sel = [r for r in mine if r["source"] == source]
             runs = {int(r["regenerated_runs"]) for r in sel if r["regenerated_runs"]}
+            protocols = {r.get("regenerated_protocol", "") for r in sel if r["regenerated_k"]}
             scale = ""
             if source.startswith("build") and runs != {PUBLISHED_RUNS[exp]}:
                 scale = (f"This build ran {'/'.join(map(str, sorted(runs)))} runs per configuration, not the published "
@@ -84,19 +152,15 @@ def training_sections(rows: list[dict]) -> list[dict]:
                          "only the configurations it ran are compared (the tests have little power at this size).")
             # A build shows only what it ran; the published configurations it did not run are counted.
             shown = [r for r in sel if source.startswith("record") or r["verdict"] != "not regenerated"]
-            table = [
-                [r["model"], r["n"], r["layers"], r["n_params"], _count(r["published_k"], r["published_runs"]),
-                 _count(r["regenerated_k"], r["regenerated_runs"]), r["fisher_p"] or "—", _verdict(r["verdict"]),
-                 _count(r["published_reached"], r["published_runs"]) if r["published_reached"] else "—",
-                 _count(r["regenerated_reached"], r["regenerated_runs"]) if r["regenerated_reached"] else "—",
-                 r["reached_p"] or "—", _verdict(r["reached_verdict"]) or "—",
-                 r["cause"] or r["note"] or ""]
-                for r in sorted(shown, key=lambda r: (r["model"], int(r["n"]), int(r["n_params"])))
-            ]
+            published_protocol = protocols == {"published"}
+            headers, table = _block_table(shown, published_protocol)
             tally = defaultdict(int)
             for r in sel:
                 tally[r["verdict"]] += 1
-            blocks.append({"source": _source_text(source), "table": table, "scale": scale, "tally": dict(tally)})
+            blocks.append({"source": _source_text(source), "table": table, "headers": headers, "scale": scale,
+                           "tally": dict(tally), "protocol": _protocol_text(protocols, exp),
+                           "count_label": "published protocol" if published_protocol else "the source's protocol",
+                           "fixed_tally": _fixed_tally(sel) if published_protocol else ""})
         out.append({"id": exp, "title": title, "blocks": blocks})
     return out
 
@@ -136,7 +200,8 @@ def _training_tables(tables: Path, required: tuple[str, ...]) -> tuple[list[dict
 
 def replication_page(tables: Path, figures: list[str], provenance_md: str) -> str:
     """The chapter's comparison page (MyST Markdown)."""
-    training, training_problem = _training_tables(tables, ("experiment", "source", "verdict"))
+    training, training_problem = _training_tables(tables, ("experiment", "source", "verdict", "regenerated_protocol",
+                                                           "regenerated_fixed", "protocol_note"))
     ranks, ranks_problem = _read(tables / "replication_ranks.csv", ("experiment", "kind", "verdict"))
     bad_training = [r["note"] for r in training or [] if r["experiment"] == "all"]
     bad_ranks = [r["note"] for r in ranks or [] if r["experiment"] == "all"]
@@ -157,6 +222,7 @@ def transition_rows(rows: list[dict]) -> tuple[list[list], dict[str, str]]:
     """Per (experiment, model, n, side): the 50 % and 90 % crossings against M_c and dim g; and one
     sentence per model on whether success is common at the first swept M >= M_c."""
     groups: dict[tuple, dict[str, list[tuple[int, int, int]]]] = defaultdict(lambda: defaultdict(list))
+    protocols: dict[tuple, set[str]] = defaultdict(set)
     bounds = {}
     usable = [r for r in rows if r["source"] and r["experiment"] != "all"]
     # One regenerated source per model and size: the committed record if there is one (it is at the
@@ -170,6 +236,8 @@ def transition_rows(rows: list[dict]) -> tuple[list[list], dict[str, str]]:
             continue
         bounds[key] = (r["orbit_dim"], r["dla_dim"])
         m = int(r["n_params"])
+        if r["regenerated_k"]:
+            protocols[key].add(r.get("regenerated_protocol", ""))
         for side in ("published", "regenerated"):
             if not r[f"{side}_k"]:
                 continue
@@ -177,7 +245,11 @@ def transition_rows(rows: list[dict]) -> tuple[list[list], dict[str, str]]:
             if r[f"{side}_reached"]:
                 groups[key][f"{side}, below 1e-4 at some step"].append(
                     (m, int(r[f"{side}_reached"]), int(r[f"{side}_runs"])))
+        if r.get("regenerated_fixed") and r.get("regenerated_protocol") == "published":
+            groups[key]["regenerated, fixed protocol"].append(
+                (m, int(r["regenerated_fixed"]), int(r["regenerated_runs"])))
     table, at_mc = [], defaultdict(list)
+    at_mc_protocols: dict[str, set[str]] = defaultdict(set)
     for key in sorted(groups):
         orbit, dim = bounds[key]
         for side, counts in groups[key].items():
@@ -186,14 +258,26 @@ def transition_rows(rows: list[dict]) -> tuple[list[list], dict[str, str]]:
             c50, c90 = (crossing(counts, level) for level in LEVELS)
             first = fraction_at_first(counts, int(orbit)) if orbit else None
             at = "—" if first is None else f"{first[1]}/{first[2]} at M = {first[0]}"
-            table.append([key[0], key[1], key[2], side, orbit or "—", dim or "—", c50.text(), c90.text(),
+            label = f"regenerated ({_protocol_label(protocols[key])})" if side == "regenerated" else side
+            table.append([key[0], key[1], key[2], label, orbit or "—", dim or "—", c50.text(), c90.text(),
                           _ratio(c90.m, orbit), _ratio(c90.m, dim), at])
             if side in ("published", "regenerated") and first is not None:
                 at_mc[(key[1], side)].append((key[2], first, c90.m, orbit, dim))
-    return table, _sentences(at_mc)
+                if side == "regenerated":
+                    at_mc_protocols[key[1]] |= protocols[key]
+    return table, _sentences(at_mc, at_mc_protocols)
 
 
-def _sentences(at_mc: dict[tuple[str, str], list]) -> dict[str, str]:
+def _protocol_label(protocols: set[str]) -> str:
+    """``published protocol``, ``fixed protocol, stop below X`` or ``protocol not recorded``."""
+    if protocols == {"published"}:
+        return "published protocol"
+    if protocols and all(p.startswith("stop below ") for p in protocols):
+        return "fixed protocol, " + ", ".join(sorted(protocols))
+    return "protocol not recorded"
+
+
+def _sentences(at_mc: dict[tuple[str, str], list], protocols: dict[str, set[str]] | None = None) -> dict[str, str]:
     """One measured sentence per model and side: success at the first swept M >= M_c, whether at least
     half of the runs succeed there for every size, and where 90 % is reached relative to M_c and dim g."""
     out = {}
@@ -211,7 +295,9 @@ def _sentences(at_mc: dict[tuple[str, str], list]) -> dict[str, str]:
                      + " (M / dim 𝔤 = " + ", ".join(f"{b:.2f}" for _, b in ratios) + ")") if ratios else ""
             if missing:
                 where += f"{'; ' if where else ''}{missing} size(s) never reach 90 % in the sweep"
-            parts.append(f"{side}: {'holds' if holds else 'does not hold'} — at the first swept M ≥ M_c {at}"
+            name = f"regenerated ({_protocol_label((protocols or {}).get(model, set()))})" \
+                if side == "regenerated" else side
+            parts.append(f"{name}: {'holds' if holds else 'does not hold'} — at the first swept M ≥ M_c {at}"
                          + (f"; {where}" if where else ""))
         out[model] = f"**{model}**: " + ". ".join(parts) + "."
     return out
@@ -294,29 +380,42 @@ def _published_scale(published: Path, experiment: str) -> tuple[set, set] | None
     return configs, {(m, n) for m, n, _ in configs}
 
 
-def _record_minutes(bench_results: Path) -> tuple[str, dict[str, float]]:
-    """The committed paper-scale training record: its date and the job wall minutes per experiment."""
-    path = bench_results / "training_paper_scale.json"
-    if not path.is_file():
-        return "", {}
+def _record_minutes(bench_results: Path) -> dict[str, list[str]]:
+    """The committed paper-scale training records (``training_*.json`` of ``record_training.py``): per
+    experiment, one text per record with its job wall minutes, date, protocol and elapsed sweep time."""
     import json
 
-    try:
-        data = json.loads(path.read_text())
-        col = data["columns"].index("job wall (min)")
-        minutes: dict[str, float] = defaultdict(float)
-        for row in data["rows"]:
-            minutes[row[0]] += float(row[col])
-        return data.get("date", ""), dict(minutes)
-    except (ValueError, KeyError, IndexError, TypeError):
-        return "", {}
+    out: dict[str, list[str]] = defaultdict(list)
+    for path in sorted(bench_results.glob("training_*.json")):
+        try:
+            data = json.loads(path.read_text())
+            if data.get("benchmark", "record_training") != "record_training":
+                continue
+            cols = data["columns"]
+            col = cols.index("job wall (min)")
+            pcol = cols.index("protocol") if "protocol" in cols else None
+            minutes: dict[str, float] = defaultdict(float)
+            protocols: dict[str, set[str]] = defaultdict(set)
+            for row in data["rows"]:
+                minutes[row[0]] += float(row[col] or 0)
+                if pcol is not None and row[pcol]:
+                    protocols[row[0]].add(str(row[pcol]))
+            elapsed = data.get("sweep_wall_s") or {}
+            for exp, total in minutes.items():
+                extra = [_protocol_label(protocols[exp])] if protocols[exp] else []
+                if exp in elapsed:
+                    extra.append(f"sweep {float(elapsed[exp]) / 60:.1f} min elapsed")
+                out[exp].append(f"{total:.1f} ({', '.join([data.get('date', ''), *extra])})")
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+            continue
+    return dict(out)
 
 
 def scale_rows(tables: Path, published: Path, bench_results: Path, benchmark_dir: Path) -> list[list]:
     """Per experiment: this build's scale against the published one, and the recorded wall times."""
     from overparam.results.provenance import rule_wall_times
 
-    date, record = _record_minutes(bench_results)
+    record = _record_minutes(bench_results)
     out = []
     for exp, (table, rule, prefix) in SCALE_SOURCES.items():
         build = _build_scale(tables / f"{table}.csv")
@@ -338,7 +437,7 @@ def scale_rows(tables: Path, published: Path, bench_results: Path, benchmark_dir
             if pub[0] else "none")
         wall = sum(s for job, s in rule_wall_times(benchmark_dir, rule).items() if job.startswith(prefix))
         out.append([exp, built, published_text, at_scale, f"{wall / 60:.1f}" if wall else "not recorded",
-                    f"{record[exp]:.1f} ({date})" if exp in record else "none committed"])
+                    "; ".join(record[exp]) if exp in record else "none committed"])
     return out
 
 

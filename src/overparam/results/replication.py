@@ -3,8 +3,9 @@
 Reads two tables with one row per configuration, ``(experiment, model, n, layers)``:
 
 * the published table (``data/published/training.csv``, extracted from the authors' raw data);
-* a regenerated table (``docs/paper-scale/configurations.csv`` or a workflow's equivalent), with at
-  least ``runs`` and ``successes`` and, where recorded, ``reached_at_some_step``.
+* a regenerated table (a committed record under ``docs/paper-scale/`` or a workflow's equivalent), with
+  at least ``runs`` and ``successes`` and, where recorded, ``reached_at_some_step`` and
+  ``fixed_successes``.
 
 For each configuration it gives both fractions with their Wilson score intervals (95 % unless told
 otherwise), the two-sided p-value of Fisher's exact test of "same success probability", and a
@@ -17,7 +18,8 @@ Two counts can be compared. ``successes`` is the paper's criterion (loss after t
 1e-4); it depends on the training protocol (a run frozen once converged cannot be kicked back up by
 Adam's fixed step). ``reached`` counts runs whose loss went below 1e-4 at some step; a run follows the
 same trajectory up to that step with or without an early stop at a lower floor, so this count is
-comparable across the two protocols.
+comparable across the two protocols. ``fixed`` counts the fixed protocol's successes (a run stops at
+the round-off floor), recorded from the same runs as a published-protocol count.
 
 Knows no physics engine: only files and counts.
 """
@@ -38,7 +40,7 @@ Key = tuple[str, str, int, int]  # (experiment, model, n, layers)
 
 LEVEL = 0.05
 CONFIDENCE = 0.95
-QUANTITIES = {"successes": "successes", "reached": "reached_at_some_step"}
+QUANTITIES = {"successes": "successes", "reached": "reached_at_some_step", "fixed": "fixed_successes"}
 REQUIRED = ("experiment", "model", "n", "layers", "runs", "successes")
 
 

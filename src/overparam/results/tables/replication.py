@@ -40,8 +40,15 @@ REPLICATION_HEADER = (
     "experiment", "model", "n", "layers", "n_params", "dla_dim", "orbit_dim", "source",
     "published_k", "published_runs", "published_lo", "published_hi",
     "regenerated_k", "regenerated_runs", "regenerated_lo", "regenerated_hi", "fisher_p", "holm_p", "verdict",
-    "published_reached", "regenerated_reached", "reached_p", "reached_verdict", "cause", "note",
+    "published_reached", "regenerated_reached", "reached_p", "reached_verdict",
+    "regenerated_protocol", "regenerated_fixed", "fixed_lo", "fixed_hi", "fixed_p", "fixed_verdict", "protocol_note",
+    "cause", "note",
 )
+"""``regenerated_k`` counts final losses below 1e-4 under ``regenerated_protocol`` (``published``: Adam
+for every step; ``stop below X``: the fixed protocol). ``regenerated_fixed`` is the fixed protocol's
+count (from the same runs), tested against the published count in ``fixed_p`` / ``fixed_verdict``.
+``protocol_note`` says, for a source that did not run the published protocol, what its count implies
+for the published protocol's."""
 
 RANKS_HEADER = (
     "experiment", "model", "n", "n_params", "kind", "point", "noise", "orbit_dim", "published_points",
@@ -98,10 +105,15 @@ def _build_counts(path: Path, experiment: str) -> list[dict]:
     rows = []
     for (model, n, layers, n_params), runs in groups.items():
         reached = [r.get("reached", "") for r in runs]
+        fixed = [r.get("fixed_success", "") for r in runs]
+        protocols = {r.get("protocol", "") for r in runs}
         rows.append({
             "experiment": experiment, "model": model, "n": str(n), "layers": str(layers), "n_params": str(n_params),
             "runs": str(len(runs)), "successes": str(sum(int(r["success"]) for r in runs)),
             "reached_at_some_step": str(sum(int(v) for v in reached)) if all(v != "" for v in reached) else "",
+            "fixed_successes": str(sum(int(v) for v in fixed)) if all(v != "" for v in fixed) else "",
+            "protocol": protocols.pop() if len(protocols) == 1 else "",
+            "best_final_loss": f"{min(float(r['final_loss']) for r in runs):.3e}",
             "steps": runs[0].get("steps", ""),
         })
     return rows
@@ -129,13 +141,82 @@ def _classify(paths: Iterable[Path]) -> tuple[list[tuple[str, list[dict]]], list
     return sources, dla
 
 
-def _cause(c: Comparison, reached: Comparison | None) -> str:
-    """The demonstrated cause of a row that differs on either count, by the rule of docs/replication.md."""
+def _supersede(sources: list[tuple[str, list[dict]]]) -> list[tuple[str, list[dict]]]:
+    """Drop a record's rows of an experiment that another record ran with the published protocol.
+
+    The comparison with the published counts is made under the published protocol wherever a record
+    of it exists; an older record of the fixed protocol then stays out of that experiment's section.
+    """
+    published_records = {
+        r["experiment"] for label, rows in sources if label.startswith("record")
+        for r in rows if (r.get("protocol") or "") == "published"
+    }
+    out = []
+    for label, rows in sources:
+        if label.startswith("record"):
+            rows = [r for r in rows
+                    if (r.get("protocol") or "") == "published" or r["experiment"] not in published_records]
+        out.append((label, rows))
+    return out
+
+
+def _floor(protocol: str) -> float | None:
+    """The floor X of a ``stop below X`` protocol; ``None`` for the published protocol or an unknown one."""
+    if protocol.startswith("stop below "):
+        try:
+            return float(protocol.removeprefix("stop below "))
+        except ValueError:
+            return None
+    return None
+
+
+def protocol_note(protocol: str, c: Comparison, best_final_loss: str) -> str:
+    """What a row's regenerated count implies for the published protocol, when it was not run with it.
+
+    Under the fixed protocol a run stops once its loss reaches the floor; until then it follows the
+    trajectory of the published protocol. So a count of 0, or a configuration where no run reached
+    the floor (best final loss above it), is the published protocol's count too; otherwise the
+    published protocol's count is at most the fixed one (a run frozen at the floor could have been
+    kicked back above the threshold without the stop), and can be lower.
+    """
+    if protocol == "published" or c.regenerated is None:
+        return ""
+    floor = _floor(protocol)
+    if floor is None:
+        return "protocol of the regenerated runs not recorded: the count cannot be placed under either protocol"
+    k, runs = c.regenerated.k, c.regenerated.runs
+    head = f"fixed protocol (runs stop at {floor:g})"
+    try:
+        best = float(best_final_loss)
+    except ValueError:
+        best = None
+    if k == 0:
+        return f"{head}: no run reached the floor, so the published protocol gives the same 0/{runs}"
+    if best is not None and best > floor:
+        return f"{head}: no run reached the floor, so the published protocol gives the same {k}/{runs}"
+    text = f"{head}: under the published protocol at most {k}/{runs}, possibly fewer"
+    if c.published is None:
+        return text
+    if c.verdict == "differs" and c.published.k > k:
+        return f"{text}; the published count is higher, so the published protocol cannot close the difference"
+    if c.verdict == "differs":
+        return f"{text}; the difference goes the way the early stop pushes it"
+    return f"{text}; agreeing here, the published protocol's count could still differ"
+
+
+def _cause(c: Comparison, reached: Comparison | None, protocol: str) -> str:
+    """The demonstrated cause of a row that differs on either count, by the rule of docs/replication.md.
+
+    A row that differs on the "below 1e-4 at some step" count started from other initial angles
+    (cause 2). A row of a fixed-protocol source that agrees on it but whose final count is higher is
+    the early stop (cause 1); under the published protocol the stop cannot be the cause.
+    """
     if reached is not None and reached.verdict == "differs":
         return CAUSE_INIT
     if c.verdict != "differs":
         return ""
-    if reached is not None and reached.verdict == "agrees" and c.regenerated.k > c.published.k:
+    if (protocol != "published" and reached is not None and reached.verdict == "agrees"
+            and c.regenerated.k > c.published.k):
         return CAUSE_STOP
     return NOT_DEMONSTRATED
 
@@ -154,39 +235,48 @@ def replication_rows(files: Iterable[str | Path], experiment: str | None = None)
     sources, dla = _classify(others)
     bounds = _bounds(dla)
     if pub_rows is None:
-        return [["all", "", "", "", "", "", "", "", *[""] * 15, "", problem]]
+        return [["all", *[""] * (len(REPLICATION_HEADER) - 2), problem]]
+    sources = _supersede(sources)
     if experiment is not None:
         pub_rows = [r for r in pub_rows if r["experiment"] == experiment]
         sources = [(label, [r for r in rows if r["experiment"] == experiment]) for label, rows in sources]
     pub = counts(pub_rows, "successes")
     pub_reached = counts(pub_rows, "reached")
     out = []
-    record_counts: dict[tuple, tuple[int, int]] = {}
+    record_counts: dict[tuple, tuple[int, int, str]] = {}
     record_causes: dict[tuple, str] = {}
     for label, rows in sorted(sources, key=lambda s: not s[0].startswith("record")):
         mine = counts(rows, "successes")
+        by_key = {(r["experiment"], r["model"], int(r["n"]), int(r["layers"])): r for r in rows}
         experiments = {k[0] for k in mine}
         scoped = {k: v for k, v in pub.items() if k[0] in experiments}
         reached = {c.key: c for c in compare({k: v for k, v in pub_reached.items() if k[0] in experiments},
                                              counts(rows, "reached"))}
+        fixed = {c.key: c for c in compare(scoped, counts(rows, "fixed"))}
         for c in compare(scoped, mine):
-            r = reached.get(c.key)
-            cause = _cause(c, r if r is not None and r.regenerated is not None else None)
+            r, f = reached.get(c.key), fixed.get(c.key)
+            row = by_key.get(c.key, {})
+            protocol = (row.get("protocol") or "").strip()
+            cause = _cause(c, r if r is not None and r.regenerated is not None else None, protocol)
             if label.startswith("record") and c.regenerated is not None:
-                record_counts[c.key] = (c.regenerated.k, c.regenerated.runs)
+                record_counts[c.key] = (c.regenerated.k, c.regenerated.runs, protocol)
                 record_causes[c.key] = cause
             elif cause and cause != NOT_DEMONSTRATED and c.regenerated is not None:
                 # (the "below at some step" count of a build row is not compared with the record's)
-                same = record_counts.get(c.key) == (c.regenerated.k, c.regenerated.runs)
+                same = record_counts.get(c.key) == (c.regenerated.k, c.regenerated.runs, protocol)
                 cause = record_causes[c.key] if same else NOT_DEMONSTRATED
             note = {"no published counterpart": "the published data has no such configuration",
                     "not regenerated": "this source did not run this configuration"}.get(c.verdict, "")
             dim, orbit = bounds.get((c.key[1], c.key[2]), ("", ""))
+            fixed_side = _side(f.regenerated if f else None)
             out.append([
                 *c.key, "" if c.n_params is None else c.n_params, dim, orbit, label,
                 *_side(c.published), *_side(c.regenerated), _p(c.p_value), _p(c.p_holm), c.verdict,
                 _k(r.published if r else None), _k(r.regenerated if r else None), _p(r.p_value if r else None),
-                r.verdict if r and r.published and r.regenerated else "", cause, note,
+                r.verdict if r and r.published and r.regenerated else "",
+                protocol if c.regenerated is not None else "", fixed_side[0], fixed_side[2], fixed_side[3],
+                _p(f.p_value if f else None), f.verdict if f and f.published and f.regenerated else "",
+                protocol_note(protocol, c, row.get("best_final_loss", "")), cause, note,
             ])
     return out
 

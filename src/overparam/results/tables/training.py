@@ -45,13 +45,21 @@ def train_rows(files: Iterable[str | Path], success_threshold: float = 1e-4) -> 
                  max(qranks[k]) if k < len(qranks) else "", hranks[k] if k < len(hranks) else "",
                  int(loss < success_threshold), success_threshold,
                  "" if low is None else f"{low:.10g}", "" if low is None else int(low < success_threshold),
-                 protocol, _fixed_success(loss, low, stop, floor, success_threshold)]
+                 protocol, fixed_protocol_success(loss, low, stop, floor, success_threshold)]
             )
     return rows
 
 
+def fixed_protocol_success(loss: float, low: float | None, stop: float | None, floor: float | None,
+                           threshold: float) -> int | str:
+    """1 or 0: whether a run succeeds under the fixed protocol (Adam stops at the round-off floor).
 
-def _fixed_success(loss: float, low: float | None, stop: float | None, floor: float | None, threshold: float):
+    A run trained with a stop (``stop`` not None) ran the fixed protocol: its final loss decides. A
+    run trained without one (the published protocol) would have followed the same trajectory until
+    its loss first reached ``floor`` and then stopped there, so it is a fixed-protocol success when
+    its final loss is below ``threshold`` or its lowest loss ``low`` is at or below ``floor``. ``""``
+    when a shard from before ``lowest_losses`` and ``fixed_floor`` existed cannot tell.
+    """
     if stop is not None:
         return int(loss < threshold)
     if low is None or floor is None:  # a shard from before these fields: not decidable
