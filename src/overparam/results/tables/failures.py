@@ -73,17 +73,23 @@ def failures_summary_rows(files: Iterable[str | Path]) -> list[list]:
     return rows
 
 
-BUDGET_HEADER = ("model", "n", "layers", "n_params", "mode", "runs", "successes", "success_threshold", "seconds")
+BUDGET_HEADER = ("model", "n", "layers", "n_params", "mode", "runs", "successes", "success_threshold", "seconds",
+                 "fixed_successes", "backend")
 
 
 def budget_rows(files: Iterable[str | Path]) -> list[list]:
-    """One row per (optimiser budget, configuration) of the budget study's JSON results."""
+    """One row per (optimiser budget, configuration) of the budget study's JSON results.
+
+    ``successes``: final loss below the threshold; ``fixed_successes`` also counts the runs whose
+    lowest loss reached the round-off floor (empty for results written before it was recorded).
+    """
     from overparam.fileio import read_json
 
     rows = []
     for path in files:
         obj = read_json(path)
         rows.append([obj["model"], obj["n"], obj["layers"], obj["n_params"], obj["mode"], obj["runs"],
-                     obj["successes"], obj["success_threshold"], f"{obj['seconds']:.1f}"])
+                     obj["successes"], obj["success_threshold"], f"{obj['seconds']:.1f}",
+                     obj.get("fixed_successes", ""), obj.get("backend", "jax")])
     order = {"adam3000": 0, "adam-decay": 1, "adam30000": 2, "bfgs": 3}
     return sorted(rows, key=lambda r: (r[0], int(r[1]), int(r[3]), order.get(r[4], 9)))
