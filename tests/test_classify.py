@@ -19,9 +19,12 @@ from overparam.train.classify import (
     Thresholds,
     analyse_point,
     classify_run,
+    adam_history,
     eigenstate_of,
+    eigenstate_of_covariance,
     energy_spectrum,
     failed_runs,
+    gaussian_energy_variance,
     read_shard,
 )
 
@@ -274,3 +277,123 @@ def test_verdict_reads_the_counts():
     assert verdict([row(16, mins=5), row(24, conv=3), row(28, conv=1)], 18).startswith("optimizer-limited")
     text = verdict([row(20, mins=2, conv=1), row(24, conv=3), row(28)], 18)
     assert text.startswith("spurious minima survive") and "none from M = 24 on" in text
+
+
+# ---- the free-fermion route: same numbers as the state vector, no state vector -------------------
+
+
+@pytest.mark.parametrize("boundary", ["open", "periodic"])
+def test_gaussian_energy_variance_matches_the_dense_state(boundary):
+    from overparam.sim.fermion import build_fermion_engine
+
+    ansatz = build_ansatz("tfim-hva", 4, 2, {"boundary": boundary, "g": "1.0"})
+    engine, oracle = build_fermion_engine(ansatz), DenseOracle(ansatz)
+    spectrum = energy_spectrum(ansatz, with_matrix=False)
+    assert spectrum.matrix is None
+    for x in np.random.default_rng(3).uniform(0, 2 * np.pi, (3, ansatz.n_params)):
+        psi = oracle.state(x)
+        mean = np.real(np.vdot(psi, oracle.h @ psi))
+        variance = np.real(np.vdot(psi, oracle.h @ oracle.h @ psi)) - mean**2
+        out = eigenstate_of_covariance(spectrum, engine, x, Thresholds())
+        assert out["energy"] == pytest.approx(mean, abs=1e-10)
+        assert out["energy_variance"] == pytest.approx(variance, abs=1e-10) and variance > 1e-3
+
+
+def test_gaussian_ground_state_has_zero_variance_and_energy_e0():
+    # The ground state of a quadratic H = (i/4) g^T h g has the covariance M = -h (-h^2)^(-1/2) (the
+    # polar factor of -h): every single-particle mode empty. Its energy must be the dense E0.
+    from overparam.sim.fermion import build_fermion_engine
+
+    ansatz = _open(6, 1)
+    prog = build_fermion_engine(ansatz).program
+    h = prog.loss_matrix
+    vals, vecs = np.linalg.eigh(-h @ h)
+    cov = -h @ (vecs @ np.diag(vals**-0.5) @ vecs.T)
+    assert np.allclose(cov @ cov.T, np.eye(len(h)), atol=1e-10)
+    assert gaussian_energy_variance(h, cov) == pytest.approx(0.0, abs=1e-10)
+    e0 = np.linalg.eigvalsh(ansatz.loss.observable.matrix(ansatz.qubits))[0]
+    assert 0.25 * np.sum(h * cov) + prog.loss_constant + ansatz.loss.offset == pytest.approx(e0, abs=1e-10)
+    # A random Gaussian state is not an eigenstate.
+    rot = np.linalg.qr(np.random.default_rng(0).normal(size=h.shape))[0]
+    assert gaussian_energy_variance(h, rot @ cov @ rot.T) > 1e-2
+
+
+@pytest.mark.parametrize("boundary,layers,seed", [("open", 1, 0), ("open", 3, 1), ("periodic", 2, 2), ("open", 8, 3)])
+def test_fermion_and_state_vector_engines_classify_alike(boundary, layers, seed):
+    """Same labels, losses, curvature counts and eigenstate data on both engines (n = 4)."""
+    from overparam.sim.fermion import build_fermion_engine
+
+    ansatz = build_ansatz("tfim-hva", 4, layers, {"boundary": boundary, "g": "1.0"})
+    sv, fe = build_engine(ansatz), build_fermion_engine(ansatz)
+    starts = np.random.default_rng(seed).uniform(0, 2 * np.pi, (3, ansatz.n_params))
+    if layers == 1:
+        starts[0] = [0.4328, 0.7654]  # near the spurious minimum of the one-layer circuit
+    labels = []
+    for x in starts:
+        a = classify_run(sv, x, spectrum=energy_spectrum(ansatz))
+        b = classify_run(fe, x, spectrum=energy_spectrum(ansatz, with_matrix=False))
+        assert a["label"] == b["label"]
+        labels.append(a["label"])
+        for key in ("loss", "grad_norm"):
+            assert a["end"][key] == pytest.approx(b["end"][key], rel=1e-8, abs=1e-12)
+        for key in ("n_movable", "n_negative", "n_negative_full"):
+            assert a["end"][key] == b["end"][key] and a["stop"][key] == b["stop"][key]
+        assert a["continuation"]["loss"] == pytest.approx(b["continuation"]["loss"], abs=1e-9)
+        if a["label"] == "local-minimum":
+            ea, eb = a["eigenstate"], b["eigenstate"]
+            assert ea["energy_above_e0"] == pytest.approx(eb["energy_above_e0"], abs=1e-9)
+            assert ea["energy_variance"] == pytest.approx(eb["energy_variance"], abs=1e-9)
+            assert (ea["eigenstate"], ea["eigen_level"]) == (eb["eigenstate"], eb["eigen_level"])
+    if layers == 1:
+        assert labels[0] == "local-minimum"
+    if layers == 8:
+        assert set(labels) == {"converges"}  # M = 16 = dim g
+
+
+def _shard(path, curves, final_losses, fixed_floor=1e-11, **extra):
+    ansatz = _open(4, 1)
+    runs = len(final_losses)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, final_losses=np.asarray(final_losses), final_params=np.zeros((runs, ansatz.n_params)),
+             curves=np.asarray(curves), ansatz="tfim-hva", model="tfim-open", n=4, layers=1,
+             n_params=ansatz.n_params, options='{"boundary": "open", "g": "1.0"}', fixed_floor=fixed_floor, **extra)
+    return path
+
+
+def test_published_protocol_shard_marks_runs_thrown_back_from_the_floor(tmp_path):
+    curves = [[1.0, 1e-12, 0.5], [1.0, 0.3, 0.2], [1.0, np.nan, 0.4]]
+    shard = read_shard(_shard(tmp_path / "s.npz", curves, [0.5, 0.2, 0.4]))
+    assert shard.fixed_floor == 1e-11 and shard.stop_below is None
+    assert adam_history(shard, 0) == {"lowest_loss": 1e-12, "reached_floor": True}
+    assert adam_history(shard, 1) == {"lowest_loss": 0.2, "reached_floor": False}
+    assert adam_history(shard, 2)["lowest_loss"] == 0.4  # a NaN on the curve is not a lowest loss
+    # A shard of the stopping protocol: a run at the floor stopped there, so "thrown back" does not apply.
+    stopped = read_shard(_shard(tmp_path / "t.npz", curves, [0.5, 0.2, 0.4], stop_below=1e-11))
+    assert adam_history(stopped, 0)["reached_floor"] is None
+    # Curves that do not match the runs are refused with the file named.
+    with pytest.raises(BadInput, match=r"u\.npz.*curves"):
+        read_shard(_shard(tmp_path / "u.npz", [[1.0, 0.5]], [0.5, 0.2, 0.4]))
+
+
+def test_cli_backend_choice_and_the_new_columns(tmp_path):
+    from overparam.cli.app import main
+    from overparam.fileio import read_json
+    from overparam.results.tables import read_csv
+
+    shard = _shard(tmp_path / "train" / "fig3" / "tfim-open_n4_L1.npz", [[1.0, 1e-12, 0.5], [1.0, 0.3, 0.2]],
+                   [0.5, 0.2])
+    outs = {}
+    for backend in ("auto", "jax"):
+        outs[backend] = tmp_path / f"{backend}.json"
+        assert main(["classify", str(shard), "--out", str(outs[backend]), "--backend", backend]) == 0
+    fe, sv = read_json(outs["auto"]), read_json(outs["jax"])
+    assert (fe["backend"], sv["backend"]) == ("fermion", "jax")
+    assert [r["label"] for r in fe["results"]] == [r["label"] for r in sv["results"]]
+    assert fe["reached_floor"] == 1 and [r["reached_floor"] for r in fe["results"]] == [True, False]
+    table = tmp_path / "failures.csv"
+    assert main(["table", "failures", str(outs["auto"]), "--out", str(table)]) == 0
+    rows = read_csv(table)
+    assert [r["reached_floor"] for r in rows] == ["1", "0"] and {r["backend"] for r in rows} == {"fermion"}
+    assert float(rows[0]["lowest_loss"]) == 1e-12
+    assert main(["classify", str(shard), "--out", str(tmp_path / "x.json"), "--backend", "qsim"]) == 2
+    assert not (tmp_path / "x.json").exists()

@@ -1,8 +1,9 @@
 """Every book page, rendered from templates, has the content the earlier f-string code gave.
 
 ``tests/data/pages/<name>.md`` was rendered by the f-string code from the synthetic tables of
-``tests/page_inputs.py`` before the pages became Jinja templates; the only deliberate change since
-is the ext1 page citing the paper instead of a project-internal file.
+``tests/page_inputs.py`` before the pages became Jinja templates; the deliberate changes since are
+the ext1 page citing the paper instead of a project-internal file, and the failures page's columns
+for failed runs that had reached the round-off floor (and the budget table's fixed-protocol count).
 """
 
 from __future__ import annotations

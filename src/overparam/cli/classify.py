@@ -38,7 +38,7 @@ def cmd_classify(args: argparse.Namespace) -> dict:
     thresholds = Thresholds(gtol=args.gtol, quasi_newton_iter=args.bfgs_iter, max_iter=args.newton_iter)
     log = (lambda msg: print(msg, file=sys.stderr, flush=True)) if args.verbose else None
     summary = classify_file(args.shard, args.out, success_threshold=args.success_threshold,
-                            experiment=args.experiment, thresholds=thresholds, log=log)
+                            experiment=args.experiment, thresholds=thresholds, log=log, backend=args.backend)
     emit_json(args, {k: v for k, v in summary.items() if k != "results"})
     return summary
 
@@ -57,5 +57,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="BFGS iterations of the continuation (default 5000)")
     p.add_argument("--newton-iter", type=positive_int("--newton-iter", 0), default=100,
                    help="trust-region Newton iterations (one exact Hessian each) after BFGS (default 100)")
+    p.add_argument("--backend", default="auto",
+                   help="engine: auto (free-fermion for matchgate circuits such as the TFIM chains, else the "
+                        "state-vector engine; default), fermion, or jax (state vector)")
     add_common(p)
     p.set_defaults(func=cmd_classify)

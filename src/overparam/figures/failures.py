@@ -1,9 +1,11 @@
 """failures: what stopped the failed training runs, against M, and the success fraction under larger budgets.
 
-Top row, one panel per (experiment, model, n): the fraction of all runs in each class (a success of
-the training itself, then the labels of the failures' continuations), stacked bars against M, with the
-orbit dimension (dotted) and dim g (dashed) marked. Bottom row (when budget results are given): the
-success fraction against M of the same initialisations under each optimisation budget.
+Top rows, one panel per (experiment, model, n), at most four a row: the fraction of all runs in each
+class (a success of the training itself, then the labels of the failures' continuations), stacked bars
+against M, with the orbit dimension (dotted) and dim g (dashed) marked; hatched, the failed runs that
+had reached the round-off floor before Adam threw them back out. Bottom row (when budget results are
+given): the success fraction against M of the same initialisations under each optimisation budget
+(solid: final loss below 1e-4; dotted, where it differs: counting the runs that reached the floor).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ CLASS_LABELS = {"success": "success (3000 Adam steps)", "converges": "failed: co
                 "local-minimum": "failed: local minimum", "saddle": "failed: saddle",
                 "unresolved": "failed: unresolved"}
 COLOURS = dict(zip(CLASSES, (PALETTE[2], PALETTE[5], PALETTE[1], PALETTE[4], PALETTE[7])))
+THROWN_LABEL = "failed after reaching the floor (thrown back by Adam)"
+MAX_COLUMNS = 4
 BUDGET_LABELS = {"adam3000": "Adam, 3000 steps", "adam30000": "Adam, 30000 steps",
                  "adam-decay": "Adam, rate 0.01 → 1e-4", "bfgs": "BFGS + Newton to convergence",
                  "adam3000+continuation": "3000 Adam steps + continuation"}
@@ -55,10 +59,12 @@ def draw(table: str | Path, out_stem: str | Path, data: list | None = None) -> l
         panels[(c["experiment"], c["model"], int(c["n"]))].append(c)
     keys = sorted(panels)
     budget_sizes = sorted({int(b["n"]) for b in budget})
-    ncols = max(len(keys), len(budget_sizes), 1)
-    nrows = 2 if budget else 1
+    ncols = max(min(len(keys), MAX_COLUMNS), len(budget_sizes), 1)
+    label_rows = max(-(-len(keys) // ncols), 1)
+    nrows = label_rows + (1 if budget else 0)
     fig, axes = plt.subplots(nrows, ncols, figsize=(4.0 * ncols, 3.0 * nrows), squeeze=False)
-    for ax, key in zip(axes[0], keys):
+    label_axes = [ax for row in axes[:label_rows] for ax in row]
+    for ax, key in zip(label_axes, keys):
         confs_k = sorted(panels[key], key=lambda c: c["n_params"])
         ms = np.array([c["n_params"] for c in confs_k])
         fractions = {
@@ -72,19 +78,27 @@ def draw(table: str | Path, out_stem: str | Path, data: list | None = None) -> l
             ax.bar(ms, fractions[label], width=width, bottom=bottom, color=COLOURS[label],
                    label=CLASS_LABELS[label], edgecolor="white", linewidth=0.3)
             bottom += fractions[label]
+        thrown = np.array([(c.get("reached_floor") or 0) / c["runs"] for c in confs_k])
+        if np.any(thrown > 0):
+            ax.bar(ms, thrown, width=width, bottom=fractions["success"], facecolor="none", edgecolor="k",
+                   hatch="////", linewidth=0.3, label=THROWN_LABEL)
         _mark_bounds(ax, bounds.get(key[1:]))
         ax.set_title(f"{key[0]}: {key[1]}, n = {key[2]}")
         ax.set_xlabel("number of parameters M")
         ax.set_ylabel("fraction of runs")
         ax.set_ylim(0, 1)
     if keys:
-        handles, labels = axes[0][0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.93 if budget else 1.0), ncol=4, fontsize=7,
-                   frameon=False)
-    for ax in axes[0][len(keys):]:
+        seen: dict[str, object] = {}
+        for ax in label_axes[: len(keys)]:
+            for handle, label in zip(*ax.get_legend_handles_labels()):
+                seen.setdefault(label, handle)
+        top = 1.0 - 0.07 / nrows if budget else 1.0
+        fig.legend(list(seen.values()), list(seen), loc="lower center", bbox_to_anchor=(0.5, top), ncol=4,
+                   fontsize=7, frameon=False)
+    for ax in label_axes[len(keys):]:
         ax.set_axis_off()
     if budget:
-        for ax, n in zip(axes[1], budget_sizes):
+        for ax, n in zip(axes[-1], budget_sizes):
             modes = sorted({b["mode"] for b in budget if int(b["n"]) == n}, key=lambda m: list(BUDGET_LABELS).index(m)
                            if m in BUDGET_LABELS else 99)
             for k, mode in enumerate(modes):
@@ -92,6 +106,11 @@ def draw(table: str | Path, out_stem: str | Path, data: list | None = None) -> l
                              if int(b["n"]) == n and b["mode"] == mode)
                 ax.plot([p[0] for p in pts], [p[1] for p in pts], marker=MARKERS[k % len(MARKERS)], ms=4,
                         color=PALETTE[k % len(PALETTE)], label=BUDGET_LABELS.get(mode, mode))
+                fixed = sorted((b["n_params"], b.get("fixed_successes", b["successes"]) / b["runs"]) for b in budget
+                               if int(b["n"]) == n and b["mode"] == mode)
+                if any(abs(f[1] - p[1]) > 0 for f, p in zip(fixed, pts)):
+                    ax.plot([p[0] for p in fixed], [p[1] for p in fixed], ls=":", lw=1,
+                            color=PALETTE[k % len(PALETTE)])
             model = next((b.get("model", "tfim-open") for b in budget if int(b["n"]) == n), "tfim-open")
             _mark_bounds(ax, bounds.get((model, n)))
             ax.set_title(f"success fraction vs budget: {model}, n = {n}")
@@ -99,7 +118,7 @@ def draw(table: str | Path, out_stem: str | Path, data: list | None = None) -> l
             ax.set_ylabel("success fraction (loss < 1e-4)")
             ax.set_ylim(-0.03, 1.03)
             ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=7, frameon=False)
-        for ax in axes[1][len(budget_sizes):]:
+        for ax in axes[-1][len(budget_sizes):]:
             ax.set_axis_off()
     # Not tight_layout: it would shrink the axes to make room for the legends below them; the saved
     # figure is cropped to everything drawn (bbox_inches="tight").

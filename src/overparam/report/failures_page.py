@@ -17,6 +17,28 @@ def _int(value: str) -> int | None:
     return int(value) if value not in ("", None) else None
 
 
+def _blank(value) -> str | int:
+    return "" if value is None else value
+
+
+def _total(values) -> int | None:
+    values = list(values)
+    return None if not values or any(v is None for v in values) else sum(values)
+
+
+def _thrown_rows(rows: list[dict]) -> list[list]:
+    """Per (experiment, model, n): failed runs that had reached the floor, and their labels."""
+    out = []
+    for key in sorted({(r["experiment"], r["model"], int(r["n"])) for r in rows}):
+        sel = [r for r in rows if (r["experiment"], r["model"], int(r["n"])) == key and r.get("reached_floor") == "1"]
+        if not sel:
+            continue
+        ms = sorted({int(r["n_params"]) for r in sel})
+        out.append([*key, len(sel), *(sum(r["label"] == k for r in sel) for k in LABELS),
+                    ", ".join(map(str, ms))])
+    return out
+
+
 def verdict(per_m: list[dict], orbit: int | None) -> str:
     """The plain answer for one (model, n), from the label counts above the orbit dimension.
 
@@ -55,9 +77,9 @@ def failures_page(table: Path, prov: dict, wall: dict[str, float]) -> str:
     for r in summary:
         key = (r["experiment"], r["model"], int(r["n"]))
         groups[key].append({"M": int(r["n_params"]), "runs": int(r["runs"]), "failed": int(r["failed"]),
-                            **{k: int(r[k]) for k in LABELS}})
+                            "thrown": _int(r.get("reached_floor", "")), **{k: int(r[k]) for k in LABELS}})
         bounds[key] = (_int(r["orbit_dim"]), _int(r["dla_dim"]))
-    per_m = [[*key, g["M"], g["runs"], g["failed"], *(g[k] for k in LABELS)]
+    per_m = [[*key, g["M"], g["runs"], g["failed"], *(g[k] for k in LABELS), _blank(g["thrown"])]
              for key in sorted(groups) for g in sorted(groups[key], key=lambda g: g["M"])]
     per_model = []
     for key in sorted(groups):
@@ -65,7 +87,7 @@ def failures_page(table: Path, prov: dict, wall: dict[str, float]) -> str:
         tot = {k: sum(g[k] for g in groups[key]) for k in LABELS}
         per_model.append([*key, orbit if orbit is not None else "", dim if dim is not None else "",
                           sum(g["failed"] for g in groups[key]), *(tot[k] for k in LABELS),
-                          verdict(groups[key], orbit)])
+                          _blank(_total(g["thrown"] for g in groups[key])), verdict(groups[key], orbit)])
     minima = [r for r in rows if r["label"] == "local-minimum"]
     minima_rows = []
     for key in sorted({(r["experiment"], r["model"], int(r["n"])) for r in minima}):
@@ -81,10 +103,12 @@ def failures_page(table: Path, prov: dict, wall: dict[str, float]) -> str:
         negative = sum(int(r["n_negative"]) > 0 for r in sel)
         grads = [float(r["grad_norm"]) for r in sel]
         end_rows.append([*key, len(sel), negative, f"{median(grads):.2g}", f"{max(grads):.2g}"])
-    budget_rows = [[r["model"], r["n"], r["n_params"], r["mode"], f"{r['successes']}/{r['runs']}"] for r in budget]
+    budget_rows = [[r["model"], r["n"], r["n_params"], r["mode"], f"{r['successes']}/{r['runs']}",
+                    f"{r['fixed_successes']}/{r['runs']}" if r.get("fixed_successes") else "–"] for r in budget]
+    thrown_rows = _thrown_rows(rows)
     seconds = [float(r["seconds"]) for r in rows]
     return render_template(
         "failures.md.j2", per_m=per_m, per_model=per_model, minima_rows=minima_rows, end_rows=end_rows,
-        budget_rows=budget_rows, failed=len(rows), seconds_median=median(seconds) if seconds else 0.0,
+        budget_rows=budget_rows, thrown_rows=thrown_rows, failed=len(rows), seconds_median=median(seconds) if seconds else 0.0,
         seconds_max=max(seconds, default=0.0), provenance=provenance_block(prov, wall, "classify"),
     )

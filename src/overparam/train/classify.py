@@ -22,6 +22,15 @@ Labels of the continuation's stopping point (see :func:`label_of`):
 
 For an energy loss the state at a local minimum is also compared with the spectrum of ``H``: its
 energy variance tells whether it is an eigenstate, and the level index which one.
+
+Engines: the state-vector engine (:class:`overparam.sim.engine.Engine`) or, for free-fermion
+(matchgate) circuits such as the TFIM chains, the free-fermion engine
+(:class:`overparam.sim.fermion.FermionEngine`), chosen like ``overparam train`` does
+(``backend="auto"``). Everything the classification needs (loss, gradient, QFIM, Hessian) exists on
+both; the eigenstate test of a local minimum needs no state vector either: the output of a
+matchgate circuit is a Gaussian state and ``H`` is quadratic, so the energy variance follows from the
+covariance matrix by Wick's theorem (:func:`gaussian_energy_variance`), and the level from the
+energy and the spectrum of ``H`` (dense up to 12 qubits, as on the state-vector route).
 """
 
 from __future__ import annotations
@@ -40,6 +49,13 @@ from overparam.errors import BadInput
 from overparam.geometry.rank import RTOL
 from overparam.hamiltonians import pauli_sum_sparse
 from overparam.sim.engine import Engine
+
+try:  # the free-fermion engine is optional at import time only for type names
+    from overparam.sim.fermion.engine import FermionEngine
+except ImportError:  # pragma: no cover
+    FermionEngine = Engine  # type: ignore[misc,assignment]
+
+AnyEngine = Engine | FermionEngine
 
 LABELS = ("converges", "local-minimum", "saddle", "unresolved")
 
@@ -104,12 +120,17 @@ class PointAnalysis:
         return dataclasses.asdict(self)
 
 
-def movable_basis(engine: Engine, x: np.ndarray, rtol: float) -> np.ndarray:
+def is_fermion(engine: AnyEngine) -> bool:
+    """Whether ``engine`` is the free-fermion engine (one Gaussian input state, no state vector)."""
+    return getattr(engine, "kind", None) == "fermion"
+
+
+def movable_basis(engine: AnyEngine, x: np.ndarray, rtol: float) -> np.ndarray:
     """Orthonormal basis ``(M, k)`` of the QFIM's range at ``x`` (QFIMs summed over the input states).
 
     A sum of positive semidefinite matrices has the union of their ranges as its range.
     """
-    n_states = len(engine.ansatz.states())
+    n_states = 1 if is_fermion(engine) else len(engine.ansatz.states())
     qfim = sum(engine.qfim(x, s) for s in range(n_states))
     vals, vecs = np.linalg.eigh(0.5 * (qfim + qfim.T))
     top = float(vals[-1]) if vals.size else 0.0
@@ -140,7 +161,7 @@ def curvature_counts(eigenvalues: np.ndarray, negative_rtol: float) -> dict:
     }
 
 
-def analyse_point(engine: Engine, x: np.ndarray, thresholds: Thresholds = Thresholds()) -> PointAnalysis:
+def analyse_point(engine: AnyEngine, x: np.ndarray, thresholds: Thresholds = Thresholds()) -> PointAnalysis:
     """Loss, gradient norm and the Hessian's spectrum on the movable directions at ``x``."""
     x = np.asarray(x, dtype=np.float64)
     losses, grads = engine.loss_and_grad(x[None, :])
@@ -171,7 +192,11 @@ class Continuation:
     gradients: int = 0  # loss-and-gradient evaluations, all stages
 
 
-def continue_to_critical_point(engine: Engine, x0: np.ndarray, thresholds: Thresholds = Thresholds()) -> Continuation:
+class _Converged(Exception):
+    """Raised inside BFGS's objective once the loss is within ``converged_below`` of the minimum."""
+
+
+def continue_to_critical_point(engine: AnyEngine, x0: np.ndarray, thresholds: Thresholds = Thresholds()) -> Continuation:
     """Continue a run from ``x0`` with scipy's local optimizers until ``|grad| < gtol`` or the budget is spent.
 
     Three stages, each from scipy: BFGS (gradients only, cheap) for up to ``quasi_newton_iter``
@@ -198,16 +223,32 @@ def continue_to_critical_point(engine: Engine, x0: np.ndarray, thresholds: Thres
     loss, grad = fun(x)
     nit = {"bfgs": 0, "trust": 0}
     polished = False
-    if np.linalg.norm(grad) >= thresholds.gtol and thresholds.quasi_newton_iter > 0:
+    if np.linalg.norm(grad) >= thresholds.gtol and thresholds.quasi_newton_iter > 0 and loss > thresholds.converged_below:
         # Dense BFGS: at these sizes (M <= ~1400) its M x M update costs less than the extra
         # iterations of limited-memory BFGS (measured at n = 10, M = 100: 118 BFGS iterations, 0.6 s,
         # against 470 L-BFGS-B iterations, 18 s, to the same loss).
-        res = scipy.optimize.minimize(fun, x, jac=True, method="BFGS",
-                                      options={"maxiter": thresholds.quasi_newton_iter, "gtol": thresholds.gtol})
-        new_loss, new_grad = fun(np.asarray(res.x))
+        # BFGS stops at the first evaluation within converged_below of the global minimum: the label
+        # is then "converges" whatever follows, and the last 10-15 % of its evaluations (measured at
+        # open n = 10, M = 80) only polish the loss from 1e-9 to round-off.
+        found: dict = {}
+
+        def fun_until_converged(v: np.ndarray) -> tuple[float, np.ndarray]:
+            value, gradient = fun(v)
+            if value <= thresholds.converged_below:
+                found.update(x=np.array(v), loss=value, grad=gradient)
+                raise _Converged
+            return value, gradient
+
+        try:
+            res = scipy.optimize.minimize(fun_until_converged, x, jac=True, method="BFGS",
+                                          options={"maxiter": thresholds.quasi_newton_iter, "gtol": thresholds.gtol})
+            new_x, nit["bfgs"] = np.asarray(res.x), int(res.nit)
+            new_loss, new_grad = fun(new_x)
+        except _Converged:
+            new_x, new_loss, new_grad = found["x"], found["loss"], found["grad"]
+            nit["bfgs"] = counts["grad"] - 1  # evaluations (iterations are not reported when stopped early)
         if new_loss <= loss:
-            x, loss, grad = np.asarray(res.x), new_loss, new_grad
-        nit["bfgs"] = int(res.nit)
+            x, loss, grad = new_x, new_loss, new_grad
     # At the global minimum already (the label is "converges" whatever the gradient): the Newton
     # stages would only chase round-off in the loss.
     done = loss <= thresholds.converged_below
@@ -245,19 +286,24 @@ def label_of(point: PointAnalysis, thresholds: Thresholds) -> str:
 class Spectrum:
     """All eigenvalues of an energy loss's observable (ascending) and its offset (the ground energy)."""
 
-    matrix: object  # scipy sparse matrix of H
+    matrix: object | None  # scipy sparse matrix of H (None on the free-fermion route beyond 12 qubits)
     eigenvalues: np.ndarray | None
     offset: float
 
 
-def energy_spectrum(ansatz: Ansatz) -> Spectrum | None:
-    """The observable of an energy loss with, up to 12 qubits, its full spectrum; ``None`` otherwise."""
+def energy_spectrum(ansatz: Ansatz, with_matrix: bool = True) -> Spectrum | None:
+    """The observable of an energy loss with, up to 12 qubits, its full spectrum; ``None`` otherwise.
+
+    ``with_matrix=False`` (the free-fermion route, which needs only the eigenvalues) skips the sparse
+    matrix where no dense spectrum is taken either, so nothing of size ``2^n`` is built beyond 12 qubits.
+    """
     loss = ansatz.loss
     if not isinstance(loss, EnergyLoss):
         return None
-    mat = pauli_sum_sparse(loss.observable, ansatz.qubits)
-    vals = np.linalg.eigvalsh(mat.toarray()) if ansatz.n_qubits <= DENSE_SPECTRUM_MAX_QUBITS else None
-    return Spectrum(mat, vals, float(loss.offset))
+    dense = ansatz.n_qubits <= DENSE_SPECTRUM_MAX_QUBITS
+    mat = pauli_sum_sparse(loss.observable, ansatz.qubits) if (with_matrix or dense) else None
+    vals = np.linalg.eigvalsh(mat.toarray()) if dense else None
+    return Spectrum(mat if with_matrix else None, vals, float(loss.offset))
 
 
 def eigenstate_of(spectrum: Spectrum, state: np.ndarray, thresholds: Thresholds) -> dict:
@@ -265,6 +311,32 @@ def eigenstate_of(spectrum: Spectrum, state: np.ndarray, thresholds: Thresholds)
     h_psi = spectrum.matrix @ state
     energy = float(np.real(np.vdot(state, h_psi)))
     variance = max(float(np.real(np.vdot(h_psi, h_psi))) - energy**2, 0.0)
+    return _eigen_level(spectrum, energy, variance, thresholds)
+
+
+def gaussian_energy_variance(loss_matrix: np.ndarray, covariance: np.ndarray) -> float:
+    """Energy variance of ``H = (i/4) sum_uv h_uv g_u g_v + c`` in a pure Gaussian state of covariance ``M``.
+
+    Wick's theorem for ``M_uv = i <g_u g_v>`` (``u != v``) gives
+    ``Var H = -(1/8) [tr(h h) + tr(h M h M)]``, the same contraction as the QFIM of a quadratic
+    generator (``F = 4 Var G``); for a pure state (``M^2 = -1``) it vanishes exactly when ``h``
+    commutes with ``M``, i.e. when the state is an eigenstate of ``H``.
+    """
+    h = 0.5 * (loss_matrix - loss_matrix.T)
+    m = 0.5 * (covariance - covariance.T)
+    hm = h @ m
+    return max(-0.125 * float(np.sum(h * h.T) + np.sum(hm * hm.T)), 0.0)
+
+
+def eigenstate_of_covariance(spectrum: Spectrum, engine: AnyEngine, x: np.ndarray, thresholds: Thresholds) -> dict:
+    """:func:`eigenstate_of` on the free-fermion route: energy and variance from the output covariance."""
+    cov = engine.covariance(np.asarray(x)[None, :])[0]
+    prog = engine.program
+    energy = 0.25 * float(np.sum(prog.loss_matrix * cov)) + prog.loss_constant + spectrum.offset
+    return _eigen_level(spectrum, energy, gaussian_energy_variance(prog.loss_matrix, cov), thresholds)
+
+
+def _eigen_level(spectrum: Spectrum, energy: float, variance: float, thresholds: Thresholds) -> dict:
     out = {"energy": energy, "energy_above_e0": energy - spectrum.offset, "energy_variance": variance,
            "eigenstate": bool(variance < thresholds.variance_tol), "eigen_level": None, "eigen_index": None}
     if out["eigenstate"] and spectrum.eigenvalues is not None:
@@ -277,7 +349,7 @@ def eigenstate_of(spectrum: Spectrum, state: np.ndarray, thresholds: Thresholds)
 
 
 def classify_run(
-    engine: Engine, x_end: np.ndarray, thresholds: Thresholds = Thresholds(), spectrum: Spectrum | None = None
+    engine: AnyEngine, x_end: np.ndarray, thresholds: Thresholds = Thresholds(), spectrum: Spectrum | None = None
 ) -> dict:
     """Analyse one failed run's end point, continue it, and label where the continuation stopped."""
     start = time.perf_counter()
@@ -296,7 +368,10 @@ def classify_run(
         "stop_params": [float(v) for v in cont.params],
     }
     if label == "local-minimum" and spectrum is not None:
-        out["eigenstate"] = eigenstate_of(spectrum, engine.state(cont.params), thresholds)
+        if is_fermion(engine):
+            out["eigenstate"] = eigenstate_of_covariance(spectrum, engine, cont.params, thresholds)
+        else:
+            out["eigenstate"] = eigenstate_of(spectrum, engine.state(cont.params), thresholds)
     out["seconds"] = time.perf_counter() - start
     return out
 
@@ -316,6 +391,12 @@ class Shard:
     final_losses: np.ndarray
     steps: int | None
     seed: int | None
+    # The lowest loss of each run's curve (None for shards without curves) and the floor at which the
+    # fixed protocol stops a run (None for shards from before it was recorded). A failed run whose
+    # lowest loss is at or below the floor reached the global minimum and was thrown back by Adam.
+    lowest_losses: np.ndarray | None = None
+    fixed_floor: float | None = None
+    stop_below: float | None = None
 
 
 def read_shard(path: str | Path) -> Shard:
@@ -345,10 +426,19 @@ def read_shard(path: str | Path) -> Shard:
         options = json.loads(str(data["options"]))
     except json.JSONDecodeError:
         raise BadInput(f"training shard {path!r} has an options field that is not JSON") from None
+    lowest = None
+    if "curves" in data:
+        curves = np.asarray(data["curves"], float)
+        if curves.ndim != 2 or curves.shape[0] != params.shape[0]:
+            raise BadInput(f"training shard {path!r} has curves of shape {curves.shape}; expected ({params.shape[0]}, steps)")
+        # NaN-safe: a run stopped at the floor pads nothing, but a diverged one may carry NaN.
+        lowest = np.minimum(np.nanmin(np.where(np.isfinite(curves), curves, np.inf), axis=1), losses)
     return Shard(
         path=path, ansatz=str(data["ansatz"]), model=str(data["model"]), n=int(data["n"]),
         layers=int(data["layers"]), n_params=n_params, options=options, final_params=params, final_losses=losses,
         steps=int(data["steps"]) if "steps" in data else None, seed=int(data["seed"]) if "seed" in data else None,
+        lowest_losses=lowest, fixed_floor=float(data["fixed_floor"]) if "fixed_floor" in data else None,
+        stop_below=float(data["stop_below"]) if "stop_below" in data else None,
     )
 
 
@@ -357,22 +447,36 @@ def failed_runs(final_losses: Sequence[float], success_threshold: float) -> list
     return [i for i, v in enumerate(final_losses) if not v < success_threshold]
 
 
+def adam_history(shard: Shard, run: int) -> dict:
+    """What Adam's curve says about a failed run: its lowest loss and whether it had reached the floor.
+
+    ``reached_floor`` (the lowest loss at or below the shard's ``fixed_floor``) marks a run that got to
+    the global minimum and was thrown back out by Adam's fixed rate: the fixed protocol, which stops a
+    run at the floor, counts it as a success. ``None`` where the shard does not record it.
+    """
+    if shard.lowest_losses is None:
+        return {"lowest_loss": None, "reached_floor": None}
+    low = float(shard.lowest_losses[run])
+    reached = None if shard.fixed_floor is None or shard.stop_below is not None else bool(low <= shard.fixed_floor)
+    return {"lowest_loss": low, "reached_floor": reached}
+
+
 def classify_shard(
     shard: Shard,
-    engine: Engine,
+    engine: AnyEngine,
     *,
     success_threshold: float,
     thresholds: Thresholds = Thresholds(),
     log: Callable[[str], None] | None = None,
 ) -> dict:
     """Classify every failed run of one shard; the JSON summary of the configuration."""
-    spectrum = energy_spectrum(engine.ansatz)
+    spectrum = energy_spectrum(engine.ansatz, with_matrix=not is_fermion(engine))
     runs = failed_runs(shard.final_losses, success_threshold)
     start = time.perf_counter()
     results = []
     for k, run in enumerate(runs):
         res = classify_run(engine, shard.final_params[run], thresholds, spectrum)
-        res = {"run": run, "final_loss": float(shard.final_losses[run]), **res}
+        res = {"run": run, "final_loss": float(shard.final_losses[run]), **adam_history(shard, run), **res}
         results.append(res)
         if log is not None:
             elapsed = time.perf_counter() - start
@@ -382,11 +486,15 @@ def classify_shard(
                 f"|g| {res['continuation']['grad_norm']:.1e} in {res['seconds']:.2f}s "
                 f"(elapsed {elapsed:.1f}s, eta {elapsed / (k + 1) * (len(runs) - k - 1):.1f}s)")
     counts = {label: sum(r["label"] == label for r in results) for label in LABELS}
+    thrown_back = {label: sum(bool(r.get("reached_floor")) and r["label"] == label for r in results) for label in LABELS}
     return {
         "shard": shard.path, "model": shard.model, "ansatz": shard.ansatz, "n": shard.n, "layers": shard.layers,
         "n_params": shard.n_params, "options": shard.options, "runs": int(len(shard.final_losses)),
         "steps": shard.steps, "seed": shard.seed, "success_threshold": success_threshold,
         "thresholds": thresholds.as_dict(), "failed": len(runs), "counts": counts,
+        "backend": getattr(engine, "kind", "jax"), "fixed_floor": shard.fixed_floor, "stop_below": shard.stop_below,
+        "reached_floor": sum(thrown_back.values()) if shard.lowest_losses is not None and shard.fixed_floor is not None
+        else None, "reached_floor_counts": thrown_back,
         "seconds": time.perf_counter() - start, "results": results,
     }
 
@@ -399,25 +507,32 @@ def classify_file(
     experiment: str | None = None,
     thresholds: Thresholds = Thresholds(),
     log: Callable[[str], None] | None = None,
+    backend: str = "auto",
 ) -> dict:
     """Read one training shard, classify its failed runs and write the JSON summary atomically.
 
     The shard is read and checked (and the ansatz rebuilt) before any computation, so a bad shard
     raises :class:`BadInput` with nothing written. ``experiment`` defaults to the shard's folder name
-    (``results/data/train/<experiment>/<run>.npz``).
+    (``results/data/train/<experiment>/<run>.npz``). ``backend``: ``auto`` (the free-fermion engine
+    where the circuit is a matchgate circuit, else the state-vector engine), ``fermion`` or ``jax``.
     """
     from overparam.ansatze.registry import build_ansatz
     from overparam.fileio import write_json
     from overparam.sim.engine import build_engine
+    from overparam.sim.fermion import build_fermion_engine
+    from overparam.sim.fermion.select import check_backend_name, resolve_backend
 
     if not (np.isfinite(success_threshold) and success_threshold > 0):
         raise BadInput(f"success threshold {success_threshold!r} must be a positive finite float")
+    check_backend_name(backend, ("jax",))
     shard = read_shard(shard_path)
     ansatz = build_ansatz(shard.ansatz, shard.n, shard.layers, {k: str(v) for k, v in shard.options.items()})
     if ansatz.n_params != shard.n_params:
         raise BadInput(f"training shard {str(shard_path)!r} has n_params {shard.n_params}, but {shard.ansatz} "
                        f"n={shard.n} L={shard.layers} has {ansatz.n_params}")
-    summary = classify_shard(shard, build_engine(ansatz), success_threshold=success_threshold,
+    chosen = resolve_backend(ansatz, backend, "jax")
+    engine = build_fermion_engine(ansatz) if chosen == "fermion" else build_engine(ansatz)
+    summary = classify_shard(shard, engine, success_threshold=success_threshold,
                              thresholds=thresholds, log=log)
     summary = {"experiment": experiment or Path(shard_path).parent.name, **summary}
     write_json(out_path, summary)
