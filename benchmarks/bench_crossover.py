@@ -8,9 +8,10 @@ of B = 50 initialisations, p = n layers (M = 2n parameters), i.e. one Adam step 
 
 both timed in one process, round-robin where both run (best call of each), the numbers checked to
 agree to 1e-10, the ratio printed per n. The times are CPU seconds of the process (one thread), so
-that a shared, loaded machine inflates them less than wall seconds (also recorded). Past n = 14 the state-vector column is extrapolated, not
-run: its memory comes from :func:`overparam.sim.budget.train_bytes` (the estimate ``overparam train``
-refuses by) and its time from the measured growth per added qubit pair.
+that a shared, loaded machine inflates them less than wall seconds (also recorded). Past n = 14 the
+state-vector column is extrapolated, not run: its memory comes from
+:func:`overparam.sim.budget.train_bytes` (the estimate ``overparam train`` refuses by) and its time
+from the measured growth per added qubit pair.
 
     XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1" OMP_NUM_THREADS=1 \
         PYTHONPATH=src python benchmarks/bench_crossover.py [--json-out benchmarks/results/crossover.json]

@@ -89,10 +89,12 @@ def test_transition_tables_are_counted_from_the_shards(tmp_path):
     assert sorted(rows) == sorted(expect)
     for m, (k, kf, reached) in expect.items():
         r = rows[m]
-        assert (int(r["runs"]), int(r["successes"]), int(r["fixed_successes"]), int(r["reached"])) == (20, k, kf, reached)
+        counted = (int(r["runs"]), int(r["successes"]), int(r["fixed_successes"]), int(r["reached"]))
+        assert counted == (20, k, kf, reached)
         assert (r["dla_dim"], r["orbit_dim"], r["protocol"]) == ("100", "50", "published")
         lo, hi = wilson_interval(k, 20)
-        assert float(r["success_lo"]) == pytest.approx(lo, abs=1e-4) and float(r["success_hi"]) == pytest.approx(hi, abs=1e-4)
+        assert float(r["success_lo"]) == pytest.approx(lo, abs=1e-4)
+        assert float(r["success_hi"]) == pytest.approx(hi, abs=1e-4)
     got = {(r["protocol"], float(r["level"])): r for r in read_csv(cross)}
     assert len(got) == 4
     for protocol, column in (("published", 0), ("fixed", 1)):
@@ -159,7 +161,8 @@ def test_page_shows_the_tables_numbers(tmp_path):
     assert cross[("tfim-open", "published", "0.5")].startswith("144 [")
     assert cross[("tfim-open", "published", "0.9")].startswith("216 [")
     assert cross[("tfim-open", "fixed", "0.5")].startswith("96 [")  # 5 of 10 reached the floor at M = 96
-    assert "| tfim-open | 12 | 72 | 144 | 48–216 (4 values) | 10 | " + cross[("tfim-open", "published", "0.5")] in page
+    head = "| tfim-open | 12 | 72 | 144 | 48–216 (4 values) | 10 | "
+    assert head + cross[("tfim-open", "published", "0.5")] in page
     # The QFIM table: open n = 20 reaches its orbit dimension 200 first at M = 200 (best point).
     assert "| tfim-open | 20 | 200 | 400 | 2 | 100: 100; 200: 199–200; 400: 200 | 200 | 200 | 1.0e+03 | yes |" in page
     assert "not in this checkout" not in page and "n = 20 one step" in page

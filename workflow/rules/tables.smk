@@ -99,7 +99,9 @@ TABLE_FLAGS = {exp: f"--success-threshold {config[exp]['success_threshold']}" fo
     f"study_{study}_train": f"--success-threshold {body['train']['success_threshold']}"
     for study, body in STUDIES.items()
 }
-TABLE_FLAGS |= {"large_train": f"--success-threshold {LARGE['transition']['success_threshold']}"} if LARGE_ENABLED else {}
+TABLE_FLAGS |= (
+    {"large_train": f"--success-threshold {LARGE['transition']['success_threshold']}"} if LARGE_ENABLED else {}
+)
 
 
 rule table:

@@ -104,7 +104,9 @@ def crossover_rows(files: Iterable[str | Path]) -> list[list]:
     for path in files:
         report = read_json_object(path)
         if "measured" not in report:
-            raise BadInput(f"{str(path)!r} has no 'measured' cases; expected the output of benchmarks/bench_crossover.py")
+            raise BadInput(
+                f"{str(path)!r} has no 'measured' cases; expected the output of benchmarks/bench_crossover.py"
+            )
         batch = report["batch"]
         for e in report["measured"]:
             ratio = e.get("ratio_statevector_over_fermion")
