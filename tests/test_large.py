@@ -167,3 +167,18 @@ def test_page_shows_the_tables_numbers(tmp_path):
     assert "| tfim-open | 20 | 200 | 400 | 2 | 100: 100; 200: 199–200; 400: 200 | 200 | 200 | 1.0e+03 | yes |" in page
     assert "not in this checkout" not in page and "n = 20 one step" in page
     assert "11.0 minutes of wall time" in page
+
+
+def test_qsim_recheck_of_the_first_runs_only(tmp_path):
+    out = tmp_path / "train.json"
+    argv = ["train", "tfim-hva", "--opt", "boundary=open", "--n", "4", "--layers", "3", "--runs", "3", "--steps", "5",
+            "--backend", "auto", "--qsim-check-runs", "1", "--out", str(out)]
+    assert main(argv) == 0
+    shard = json.loads(out.read_text())
+    assert shard["backend"] == "fermion" and shard["qsim_final_losses"][1:] == [None, None]
+    assert abs(shard["qsim_final_losses"][0] - shard["final_losses"][0]) < 1e-5  # qsim is complex64
+    try:
+        code = main(argv[:-4] + ["--qsim-check-runs", "-1"])
+    except SystemExit as exc:  # argparse's refusal
+        code = exc.code
+    assert code == 2

@@ -54,11 +54,13 @@ rule large_train:
         steps=LARGE["transition"]["steps"],
         lr=LARGE["transition"]["lr"],
         floor=LARGE["transition"]["fixed_floor"],
+        qsim=LARGE["transition"]["qsim_check_runs"],
         seed=SEED,
     shell:
         "OVERPARAM_THREADS={threads} overparam train {params.model} --n {params.n} --layers {params.layers}"
         " --runs {params.runs} --steps {params.steps} --lr {params.lr} --seed {params.seed} --backend auto"
-        " --label {params.label} --fixed-floor {params.floor} --curves {output.curves} --out {output.summary}"
+        " --label {params.label} --fixed-floor {params.floor} --qsim-check-runs {params.qsim}"
+        " --curves {output.curves} --out {output.summary}"
         " --verbose 2> {log}"
 
 
