@@ -6,7 +6,8 @@ of B = 50 initialisations, p = n layers (M = 2n parameters), i.e. one Adam step 
 * the state-vector engine (``overparam.sim.engine``) at n = 4 ... 14;
 * the free-fermion engine (``overparam.sim.fermion``) at n = 4 ... 50;
 
-both timed in one process, round-robin where both run (best call of each), the numbers checked to
+both timed in one process, round-robin where both run (best of ``--repeat`` timings of each, a
+timing averaging enough calls to last 50 ms), the numbers checked to
 agree to 1e-10, the ratio printed per n. The times are CPU seconds of the process (one thread), so
 that a shared, loaded machine inflates them less than wall seconds (also recorded). Past n = 14 the
 state-vector column is extrapolated, not run: its memory comes from
@@ -45,11 +46,18 @@ FERMION_SIZES = (4, 6, 8, 10, 12, 14, 16, 20, 24, 30, 40, 50)
 EXTRAPOLATED_SIZES = (16, 20, 24, 30, 40, 50)
 
 
-def _timed(fn) -> tuple[float, float]:
-    """CPU seconds of the process (all its threads) and wall seconds of one call."""
+def _timed(fn, calls: int) -> tuple[float, float]:
+    """CPU seconds of the process (all its threads) and wall seconds per call, over ``calls`` calls."""
     c, t = time.process_time(), time.perf_counter()
-    jax.block_until_ready(fn())
-    return time.process_time() - c, time.perf_counter() - t
+    for _ in range(calls):
+        jax.block_until_ready(fn())
+    return (time.process_time() - c) / calls, (time.perf_counter() - t) / calls
+
+
+def _calls_for(fn, at_least: float = 0.05) -> int:
+    """Calls per timing so that one timing lasts ``at_least`` CPU seconds (sub-millisecond calls)."""
+    one = _timed(fn, 1)[0]
+    return max(1, min(1000, int(at_least / max(one, 1e-6)) + 1))
 
 
 def _prepare(engine, values: np.ndarray):
@@ -73,9 +81,10 @@ def measure(n: int, repeat: int, statevector: bool) -> dict:
         outs[name], calls[name], jit[name] = _prepare(engine, values)
     best = {name: float("inf") for name in calls}
     wall = {name: float("inf") for name in calls}
+    count = {name: _calls_for(fn) for name, fn in calls.items()}
     for _ in range(repeat):  # round-robin: both engines see the same machine load
         for name, fn in calls.items():
-            cpu, w = _timed(fn)
+            cpu, w = _timed(fn, count[name])
             best[name], wall[name] = min(best[name], cpu), min(wall[name], w)
     entry = {"n": n, "layers": n, "n_params": ansatz.n_params, "batch": BATCH, "seconds": best, "wall_seconds": wall,
              "jit_s": {k: round(v, 2) for k, v in jit.items()}, "load": round(os.getloadavg()[0], 2),

@@ -132,6 +132,7 @@ def large_page(table: Path, prov: dict, wall: dict[str, float]) -> str:
     for job, seconds in sorted(wall.items(), key=lambda kv: -kv[1])[:12]:
         job_lines.append([f"`{job}`", f"{seconds / 60:.1f}"])
     first = train[0] if train else {}
+    checked = [abs(float(r["final_loss"]) - float(r["qsim_final_loss"])) for r in train if r["qsim_final_loss"]]
     return render_template(
         "large.md.j2",
         crossing_lines=crossing_lines(rows, crossings),
@@ -140,6 +141,7 @@ def large_page(table: Path, prov: dict, wall: dict[str, float]) -> str:
         crossover_lines=xlines, quote=quote, has_crossover=bool(xrows),
         steps=first.get("steps", "n/a"), lr=first.get("lr", "n/a"), threshold=first.get("success_threshold", "n/a"),
         protocol=first.get("protocol", "n/a"), samples=len({r["sample"] for r in qrows}) if qrows else 0,
-        rtol=qrows[0]["tolerance"] if qrows else "n/a", job_lines=job_lines, total_minutes=sum(wall.values()) / 60,
+        rtol=qrows[0]["tolerance"] if qrows else "n/a", qsim_checked=len(checked),
+        qsim_worst=max(checked, default=0.0), job_lines=job_lines, total_minutes=sum(wall.values()) / 60,
         provenance=provenance_block(prov, wall, "large_train"),
     )
