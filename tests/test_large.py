@@ -167,7 +167,7 @@ def test_page_shows_the_tables_numbers(tmp_path):
     assert "| tfim-open | 20 | 200 | 400 | 2 | 100: 100; 200: 199–200; 400: 200 | 200 | 200 | 1.0e+03 | yes |" in page
     assert "not in this checkout" not in page and "n = 20 one step" in page
     assert "11.0 minutes of wall time" in page
-    assert "final loss of 12 runs from the state vector" in page and "largest difference is 2.0e-08" in page
+    assert "final loss of\n12 runs from the state vector" in page and "largest difference is 2.0e-08" in page
 
 
 def test_qsim_recheck_of_the_first_runs_only(tmp_path):
