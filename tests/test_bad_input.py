@@ -46,6 +46,7 @@ def bad_files(tmp_path: Path) -> dict[str, str]:
         "list.yaml": "- 1\n- 2\n",
         "nan.yaml": "fig3:\n  lr: .nan\n",
         "big.yaml": "fig2:\n  samples: 2\n  runs:\n    - {model: tfim-periodic, n: 40, layers: [1]}\n",
+        "large_m.yaml": "large:\n  transition:\n    sweeps:\n      - {model: tfim-open, n: 12, n_params: [72, 73]}\n",
     }
     out = {}
     for name, text in files.items():
@@ -172,6 +173,7 @@ CASES: list[tuple[str, list[str], str]] = [
     ("config-not-mapping", ["check-config", "{list.yaml}"], "list.yaml"),
     ("config-nan", ["check-config", "{nan.yaml}"], "fig3.lr: nan"),
     ("config-n-too-big", ["check-config", "{big.yaml}"], "fig2"),
+    ("config-large-m", ["check-config", "{large_m.yaml}"], "large.transition.sweeps[0].n_params: M = 73"),
 ]
 
 

@@ -79,6 +79,27 @@ def check_beyond_outputs(repo: Path) -> None:
     assert (repo / "benchmarks/out/beyond_data/tfim-open_n4.tsv").exists()
 
 
+def check_large_outputs(repo: Path) -> None:
+    """The quick config's "beyond the paper's sizes" runs: counts from the shards, ranks at the orbit bound."""
+    import json
+
+    rows = read_table(repo, "large.csv")
+    assert {(r["model"], r["n"], r["n_params"]) for r in rows} == {("tfim-periodic", "12", "6"),
+                                                                    ("tfim-periodic", "12", "24")}
+    for r in rows:
+        shard = json.loads((repo / f"results/data/large/train/tfim-periodic_n12_M{r['n_params']}.json").read_text())
+        assert shard["backend"] == "fermion" and shard["stop_below"] is None  # the published protocol
+        assert int(r["successes"]) == sum(v < 1e-4 for v in shard["final_losses"]) and r["runs"] == "4"
+        assert (r["orbit_dim"], r["dla_dim"]) == ("12", "35")
+    qfim = read_table(repo, "large_qfim.csv")
+    assert max(int(r["rank"]) for r in qfim if r["n_params"] == "24") == 12
+    assert all(int(r["rank"]) <= 12 for r in qfim)
+    assert len(read_table(repo, "large_crossings.csv")) == 4
+    for fig in ("large", "large_qfim"):
+        assert (repo / f"results/figures/{fig}.pdf").stat().st_size > 5000
+    assert (repo / "book/_build/html/generated/large.html").exists()
+
+
 def check_failures_outputs(repo: Path) -> None:
     """The quick config's failed runs are classified: one row each, labels from the four, counts agree."""
     rows = read_table(repo, "failures.csv")
@@ -110,6 +131,7 @@ def test_quick_workflow_end_to_end(quick_workflow):
     check_training_tables(repo)
     check_geometry_outputs(repo)
     check_beyond_outputs(repo)
+    check_large_outputs(repo)
     check_failures_outputs(repo)
     index = repo / "book/_build/html/index.html"
     assert index.exists()
@@ -128,6 +150,7 @@ CONFIG_ERRORS = [
     (("boundary: open", "boundary: opne"), "opne"),
     (("local: [1.0e-3, 1.0e-1]", "local: [1.0e-3, 1.5]"), "ext1.local.1: 1.5 is greater than the maximum of 1"),
     (("model: tfim-periodic\n  n: 4", "model: tfim-periodc\n  n: 4"), "ext1.model: model 'tfim-periodc' is not defined"),
+    (("n_params: [6, 24]", "n_params: [7, 24]"), "large.transition.sweeps[0].n_params: M = 7 is not accepted"),
 ]
 
 

@@ -14,6 +14,7 @@ BOOK_FIGURES = (
     + (["hardware"] if HARDWARE_ENABLED else [])
     + GEOMETRY_FIGURES
     + (["beyond"] if BEYOND_ENABLED else [])
+    + (["large"] if LARGE_ENABLED else [])
     + (["failures"] if FAILURES_ENABLED else [])
 )
 # Committed benchmark results (benchmarks/results/*.json), read by the performance page.
@@ -29,6 +30,7 @@ STALE_PAGES = [
     + [
         "book/generated/hardware.md",
         "book/generated/beyond.md",
+        "book/generated/large.md",
         "book/generated/failures.md",
     ]
     if os.path.exists(p) and p not in STUDY_BOOK and p[len("book/generated/") : -3] not in BOOK_FIGURES
@@ -55,7 +57,10 @@ rule book_pages:
         # The Replication chapter (replication, transition, capacity and scale pages).
         + expand("results/tables/{t}.csv", t=REPLICATION_FIGURES + ["capacity"])
         + expand("results/figures/{f}.png", f=REPLICATION_FIGURES + ["capacity"])
-        + [f"results/tables/{t}.csv" for t in FAILURE_PAGE_TABLES],
+        + [f"results/tables/{t}.csv" for t in FAILURE_PAGE_TABLES]
+        # The "Beyond the paper's sizes" page's further tables and figures.
+        + [f"results/tables/{t}.csv" for t in LARGE_PAGE_TABLES]
+        + [f"results/figures/{f}.png" for f in LARGE_PAGE_FIGURES],
         bench=BENCH_RESULTS,
     output:
         "book/generated/pages.json",

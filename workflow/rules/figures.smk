@@ -13,6 +13,7 @@ FIGURE_DATA = {fig: [] for fig in ("fig2", "supp2", "supp3", "ext1", *GEOMETRY_F
 }
 FIGURE_DATA |= {"hardware": []} if HARDWARE_ENABLED else {}
 FIGURE_DATA |= {"beyond": []} if BEYOND_ENABLED else {}
+FIGURE_DATA |= {fig: [] for fig in ["large", *LARGE_PAGE_FIGURES]} if LARGE_ENABLED else {}
 # The Replication chapter's figures, each drawn from its own table alone.
 REPLICATION_FIGURES = [f"replication_{exp}" for exp in TRAINING] + ["replication_ranks", "replication_spectra"]
 FIGURE_DATA |= {fig: [] for fig in REPLICATION_FIGURES + ["capacity"]}

@@ -38,6 +38,17 @@ TABLES = {
     ),
     **(
         {
+            "large_train": ("large_train", LARGE_TRAIN_SUMMARIES + LARGE_TRAIN_DLA),
+            "large": ("large", ["results/tables/large_train.csv"]),
+            "large_crossings": ("large_crossings", ["results/tables/large.csv"]),
+            **({"large_qfim": ("large_qfim", LARGE_QFIM_FILES + LARGE_QFIM_DLA)} if LARGE_QFIM else {}),
+            **({"crossover": ("crossover", LARGE_CROSSOVER)} if LARGE_CROSSOVER else {}),
+        }
+        if LARGE_ENABLED
+        else {}
+    ),
+    **(
+        {
             "failures": ("failures", FAILURE_JSONS + FAILURE_DLA),
             "failures_summary": ("failures_summary", FAILURE_JSONS + FAILURE_DLA),
             **({"failures_budget": ("failures_budget", FAILURE_BUDGET)} if FAILURE_BUDGET else {}),
@@ -91,6 +102,9 @@ TABLE_FLAGS = {exp: f"--success-threshold {config[exp]['success_threshold']}" fo
     f"study_{study}_train": f"--success-threshold {body['train']['success_threshold']}"
     for study, body in STUDIES.items()
 }
+TABLE_FLAGS |= (
+    {"large_train": f"--success-threshold {LARGE['transition']['success_threshold']}"} if LARGE_ENABLED else {}
+)
 
 
 rule table:

@@ -59,6 +59,7 @@ def cmd_train(args: argparse.Namespace) -> dict:
         stop_below=args.stop_below,
         fixed_floor=args.fixed_floor,
         backend=backend,
+        qsim_runs=args.qsim_check_runs,
     )
 
     def human(p: dict) -> str:
@@ -88,6 +89,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--fixed-floor", type=finite_float("--fixed-floor", 0.0), default=1e-11, metavar="LOSS",
                    help="round-off floor of the fixed protocol, recorded for its success count: a run whose "
                         "lowest loss reaches it would have stopped there under --stop-below LOSS (default 1e-11)")
+    p.add_argument("--qsim-check-runs", type=positive_int("--qsim-check-runs", 0), default=None, metavar="K",
+                   help="recompute the final losses of only the first K runs with qsim (default: every run, up to "
+                        "24 qubits; 0: none); the others' qsim losses are recorded as null")
     p.add_argument("--curves", help="write loss curves and metadata to this .npz file")
     add_label_and_out(p)
     add_memory_flag(p)

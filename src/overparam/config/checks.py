@@ -8,6 +8,7 @@ from typing import Any, Mapping, MutableMapping
 from overparam.ansatze import build_ansatz
 from overparam.config import ConfigError
 from overparam.config.geometry import check_geometry_config
+from overparam.config.large import check_large
 from overparam.errors import BadInput
 
 __all__ = ["ConfigError", "check_config", "schema_errors"]
@@ -69,6 +70,7 @@ def check_config(config: Mapping[str, Any]) -> None:
         except BadInput as err:
             raise ConfigError(f"supp3.extra[{k}]: {err}") from err
     check_geometry_config(config)
+    check_large(config)
     hardware = config.get("hardware") or {}
     if hardware.get("enabled"):
         _check_hardware(hardware, models, smallest)

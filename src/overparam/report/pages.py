@@ -18,6 +18,8 @@ from overparam.report.blocks import render as render_template
 from overparam.report.comparison import results_page
 from overparam.report.failures_page import failures_page
 from overparam.report.geometry_pages import fig1_page, spectra_page
+from overparam.report.large_page import EXTRA_FIGURES as LARGE_FIGURES
+from overparam.report.large_page import large_page
 from overparam.report.performance import performance_page
 from overparam.report.replication import (
     CHAPTER_FIGURES, capacity_page, replication_page, scale_page, transition_page,
@@ -284,8 +286,12 @@ PAGES: dict[str, tuple[Page, str]] = {
     "supp1": (spectra_page("supp1", "QFIM and Hessian spectra for every size"), "spectra_data"),
     "beyond": (beyond_page, "beyond_data"),
     "failures": (failures_page, "classify_run"),
+    "large": (large_page, "large_train"),
 }
 """Every figure page: ``{figure id: (page function, Snakemake rule of its wall times)}``."""
+
+# Pages that show further figures besides their own (copied into the book when drawn).
+PAGE_FIGURES: dict[str, tuple[str, ...]] = {"large": LARGE_FIGURES}
 
 SHARED_RULES = ("qfim_sweep", "train_run")  # one rule serves several figures
 ALL_RULES_WALL = "all simulation rules"
@@ -321,6 +327,9 @@ def render(figures: list[str], book: Path, tables: Path, figure_dir: Path, confi
         if rule in SHARED_RULES:  # keep this figure's jobs
             wall = {k: v for k, v in wall.items() if k.startswith(f"{fig}_")}
         shutil.copyfile(figure_dir / f"{fig}.png", out_dir / "figures" / f"{fig}.png")
+        for extra in PAGE_FIGURES.get(fig, ()):
+            if (figure_dir / f"{extra}.png").exists():
+                shutil.copyfile(figure_dir / f"{extra}.png", out_dir / "figures" / f"{extra}.png")
         write_text(out_dir / f"{fig}.md", page(tables / f"{fig}.csv", prov, wall))
         manifest["pages"].append(fig)
     all_wall = _all_wall_times(benchmark_dir)

@@ -10,7 +10,7 @@ from typing import Callable, Sequence
 
 from overparam.results.critical import first_m, first_m_at
 from overparam.results.tables import (
-    beyond, capacity, circuits, critical, failures, geometry, hardware, noise, qfim, replication, training,
+    beyond, capacity, circuits, critical, failures, geometry, hardware, large, noise, qfim, replication, training,
 )
 from overparam.results.tables.base import gap_text, lie_bounds, options_label, read_csv, split_outputs, write_csv
 from overparam.results.tables.beyond import BEYOND_HEADER, beyond_rows
@@ -50,6 +50,11 @@ TABLES: dict[str, tuple[Sequence[str], Callable[..., list[list]]]] = {
     "failures": (FAILURES_HEADER, failures_rows),
     "failures_summary": (SUMMARY_HEADER, failures_summary_rows),
     "failures_budget": (BUDGET_HEADER, budget_rows),
+    "large_train": (TRAIN_HEADER, train_rows),
+    "large": (large.LARGE_HEADER, large.large_rows),
+    "large_crossings": (large.CROSSINGS_HEADER, large.large_crossings_rows),
+    "large_qfim": (SWEEP_HEADER, sweep_rows),
+    "crossover": (large.CROSSOVER_HEADER, large.crossover_rows),
     "capacity": (CAPACITY_HEADER, capacity_rows),
     **{f"replication_{exp}": (REPLICATION_HEADER, replication.experiment_rows(exp))
        for exp in replication.TRAINING_EXPERIMENTS},
@@ -64,6 +69,6 @@ __all__ = [
     "SUPP3_HEADER", "SWEEP_HEADER", "TABLES", "TRAIN_HEADER", "TRAIN_SPECTRA_HEADER", "beyond", "beyond_rows",
     "circuits", "critical", "critical_rows", "failures", "failures_rows", "FAILURES_HEADER", "dla_rows", "ext1_rows",
     "fig1_rows", "fig2_rows", "first_m", "gap_text",
-    "first_m_at", "geometry", "hardware", "hardware_rows", "lie_bounds", "noise", "options_label", "qfim", "read_csv",
+    "first_m_at", "geometry", "hardware", "hardware_rows", "large", "lie_bounds", "noise", "options_label", "qfim", "read_csv",
     "split_outputs", "supp3_rows", "sweep_rows", "train_rows", "train_spectra_rows", "training", "write_csv",
 ]
