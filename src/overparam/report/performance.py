@@ -100,6 +100,27 @@ def _fermion_cases(data: dict[str, Any], name: str) -> dict[str, Any]:
     )
 
 
+def _crossover(data: dict[str, Any], name: str) -> dict[str, Any]:
+    """``bench_crossover.py``: both engines' cost per n, then the state vector's extrapolated cost."""
+    rows = []
+    for c in data["measured"]:
+        cpu, wall = c.get("seconds", {}), c.get("wall_seconds", {})
+        sv = cpu.get("statevector")
+        rows.append([c["n"], c["n_params"], c.get("batch", ""), f"{cpu.get('fermion', float('nan')):.3g}",
+                     "not run" if sv is None else f"{sv:.3g}",
+                     f"{c['ratio_statevector_over_fermion']:.3g}" if "ratio_statevector_over_fermion" in c else "",
+                     f"{wall.get('fermion', float('nan')):.3g}", c.get("load", "")])
+    for c in data.get("extrapolated", []):
+        rows.append([c["n"], c["n_params"], data.get("batch", ""), "",
+                     f"{c['statevector_seconds_extrapolated']:.3g} (extrapolated)", "", "", ""])
+    return dict(
+        data, _file=name, title="Cost crossover of the two engines", description=data.get("benchmark", ""),
+        columns=["n", "M", "batch", "fermion CPU s", "state vector CPU s", "state vector / fermion", "fermion wall s",
+                 "load"],
+        rows=rows, notes=[], command=data.get("command", "python benchmarks/bench_crossover.py"),
+    )
+
+
 def normalize(data: dict[str, Any], name: str) -> dict[str, Any] | None:
     """A benchmark JSON as ``{title, description, columns, rows, ...}``, or ``None`` if unrecognised.
 
@@ -113,6 +134,8 @@ def normalize(data: dict[str, Any], name: str) -> dict[str, Any] | None:
         return _training_estimate(data, name)
     if isinstance(data, dict) and isinstance(data.get("cases"), dict):
         return _fermion_cases(data, name)
+    if isinstance(data, dict) and isinstance(data.get("measured"), list) and "extrapolated" in data:
+        return _crossover(data, name)
     if not isinstance(data, dict) or not isinstance(data.get("columns"), list):
         return None
     out = dict(data, _file=name)
