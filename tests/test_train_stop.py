@@ -54,10 +54,15 @@ def test_cli_rejects_a_bad_stop_below(value, capsys):
     assert len(err) == 1 and "--stop-below" in err[0] and value in err[0]
 
 
-def test_dropping_stopped_runs_from_the_batch_changes_no_number(setup):
+def test_dropping_stopped_runs_from_the_batch_changes_no_number(setup, monkeypatch):
     """compact=True (stopped runs leave the batch, which shrinks and pads) against compact=False."""
     import io
 
+    import overparam.train.adam as adam
+
+    # Six runs are below the size at which compaction stops paying for its recompilation; let this
+    # small batch shrink all the way so that every path of the compaction is exercised.
+    monkeypatch.setattr(adam, "MIN_COMPACT_BATCH", 1)
     ansatz, kwargs, _ = setup
     kwargs = {**kwargs, "log_every": 10}
     floor = 1e-6
@@ -71,6 +76,14 @@ def test_dropping_stopped_runs_from_the_batch_changes_no_number(setup):
     np.testing.assert_allclose(small.final_params, full.final_params, rtol=0, atol=1e-10)
     np.testing.assert_allclose(small.final_losses, full.final_losses, rtol=0, atol=1e-12)
     assert np.array_equal(small.final_losses <= floor, full.final_losses <= floor)
+
+
+def test_small_batches_are_not_recompiled_for_every_stopped_run():
+    from overparam.train.adam import MIN_COMPACT_BATCH, _batch_sizes
+
+    assert _batch_sizes(3) == [3, 0]
+    assert _batch_sizes(50) == [50, 25, 13, 7, 0]
+    assert all(s > MIN_COMPACT_BATCH for s in _batch_sizes(50)[:-2])
 
 
 def test_a_configuration_whose_runs_all_stop_ends_early(setup):

@@ -81,10 +81,16 @@ def _make_chunk_runner(engine: Engine, optimizer: optax.GradientTransformation, 
     return run
 
 
+# A batch this small is not compacted further (only dropped when every run stopped): each new size
+# compiles the chunk again, seconds for a large circuit, more than a few idle rows cost.
+MIN_COMPACT_BATCH = 8
+
+
 def _batch_sizes(runs: int) -> list[int]:
-    """Batch sizes a shrinking batch may take: runs, ceil(runs/2), ceil(runs/4), ..., 1, and 0."""
+    """Batch sizes a shrinking batch may take: runs, ceil(runs/2), ceil(runs/4), ... down to the first
+    at or below :data:`MIN_COMPACT_BATCH`, and 0."""
     sizes = [runs]
-    while sizes[-1] > 1:
+    while sizes[-1] > MIN_COMPACT_BATCH:
         sizes.append(-(-sizes[-1] // 2))
     return sizes + [0]
 
