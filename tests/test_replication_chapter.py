@@ -280,6 +280,23 @@ def test_a_bad_published_table_is_one_row(tmp_path, problem):
     assert len(ranks) == 1 and ranks[0][0] == "all"
 
 
+def test_a_malformed_count_in_the_published_table_is_one_row_and_in_a_record_one_line(tmp_path):
+    pub, rec, new, dla = _published_protocol_inputs(tmp_path)
+    bad = tmp_path / "bad" / "training.csv"
+    bad.parent.mkdir()
+    bad.write_text(pub.read_text().replace("raw/b", "raw/b").replace(",35,50,raw/b", ",lots,50,raw/b"))
+    rows = replication_rows([bad, rec, new, dla])
+    assert len(rows) == 1 and rows[0][0] == "all" and "successes='lots'" in rows[0][-1]
+    broken = tmp_path / "broken.csv"
+    broken.write_text(new.read_text().replace(",published,50,", ",published,fifty,", 1))
+    with pytest.raises(BadInput, match="broken.csv.*fixed_successes='fifty'"):
+        replication_rows([pub, broken, dla])
+    beyond = tmp_path / "beyond.csv"  # more successes than runs
+    beyond.write_text(new.read_text().replace(",published,50,", ",published,51,", 1))
+    with pytest.raises(BadInput, match="fixed_successes=51 of runs=50"):
+        replication_rows([pub, beyond, dla])
+
+
 def test_an_unknown_regenerated_table_is_refused(tmp_path):
     pub, rec, dla = _inputs(tmp_path)
     odd = tmp_path / "odd.csv"

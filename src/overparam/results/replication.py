@@ -163,9 +163,19 @@ def counts(rows: Iterable[dict[str, str]], quantity: str = "successes") -> dict[
         value = (row.get(column) or "").strip()
         if not value:
             continue
-        key = (row["experiment"], row["model"], int(row["n"]), int(row["layers"]))
-        n_params = int(row["n_params"]) if (row.get("n_params") or "").strip() else None
-        out[key] = (Count(int(value), int(row["runs"]), row.get("source", "")), n_params)
+        try:
+            key = (row["experiment"], row["model"], int(row["n"]), int(row["layers"]))
+            n_params = int(row["n_params"]) if (row.get("n_params") or "").strip() else None
+            count = Count(int(value), int(row["runs"]), row.get("source", ""))
+        except ValueError:
+            raise BadInput(
+                f"row {row.get('experiment')}/{row.get('model')}/n={row.get('n')}/layers={row.get('layers')}: "
+                f"{column}={value!r}, runs={row.get('runs')!r}, n={row.get('n')!r}, layers={row.get('layers')!r} "
+                "must be integers"
+            ) from None
+        if not 0 <= count.k <= count.runs or count.runs < 1:
+            raise BadInput(f"row {key}: {column}={count.k} of runs={count.runs}; need 0 <= {column} <= runs, runs >= 1")
+        out[key] = (count, n_params)
     return out
 
 

@@ -240,19 +240,25 @@ def replication_rows(files: Iterable[str | Path], experiment: str | None = None)
     if experiment is not None:
         pub_rows = [r for r in pub_rows if r["experiment"] == experiment]
         sources = [(label, [r for r in rows if r["experiment"] == experiment]) for label, rows in sources]
-    pub = counts(pub_rows, "successes")
-    pub_reached = counts(pub_rows, "reached")
+    try:
+        pub = counts(pub_rows, "successes")
+        pub_reached = counts(pub_rows, "reached")
+    except BadInput as exc:  # a malformed value: one row says so, the build goes on
+        return [["all", *[""] * (len(REPLICATION_HEADER) - 2), f"published table {str(published)!r}: {exc}"]]
     out = []
     record_counts: dict[tuple, tuple[int, int, str]] = {}
     record_causes: dict[tuple, str] = {}
     for label, rows in sorted(sources, key=lambda s: not s[0].startswith("record")):
-        mine = counts(rows, "successes")
+        try:
+            mine, mine_reached, mine_fixed = (counts(rows, q) for q in ("successes", "reached", "fixed"))
+        except BadInput as exc:
+            raise BadInput(f"{label}: {exc}") from None
         by_key = {(r["experiment"], r["model"], int(r["n"]), int(r["layers"])): r for r in rows}
         experiments = {k[0] for k in mine}
         scoped = {k: v for k, v in pub.items() if k[0] in experiments}
         reached = {c.key: c for c in compare({k: v for k, v in pub_reached.items() if k[0] in experiments},
-                                             counts(rows, "reached"))}
-        fixed = {c.key: c for c in compare(scoped, counts(rows, "fixed"))}
+                                             mine_reached)}
+        fixed = {c.key: c for c in compare(scoped, mine_fixed)}
         for c in compare(scoped, mine):
             r, f = reached.get(c.key), fixed.get(c.key)
             row = by_key.get(c.key, {})
