@@ -17,3 +17,15 @@ def quick_workflow(tmp_path_factory):
     repo = copy_repo(tmp_path_factory.mktemp("quick") / "repo")
     (repo / "config/tiny_xxz.yaml").write_text(TINY_STUDY)
     return repo, snakemake(repo, *QUICK_RUN)
+
+
+# `make test` runs the suite on two pytest-xdist workers (--dist loadgroup). The tests that read the
+# shared quick-workflow run go to one worker together, so the workflow runs once, not once per worker.
+QUICK_GROUP = "quick_workflow"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        # test_slurm.py reaches the fixture through request.getfixturevalue, invisible to fixturenames.
+        if "quick_workflow" in getattr(item, "fixturenames", ()) or item.module.__name__.endswith("test_slurm"):
+            item.add_marker(pytest.mark.xdist_group(QUICK_GROUP))
