@@ -325,6 +325,7 @@ def main(argv: list[str] | None = None) -> None:
         "timing": "compile and check every tool, then the best of `repeat` round-robin calls, wall and CPU seconds",
         "tolerance": TOLERANCE,
         "tensorcircuit_limits": LIMITS,
+        "cases_requested": cases,  # a run cut short keeps the cases it finished
         "comparisons": [],
     }
     old = None
@@ -337,22 +338,27 @@ def main(argv: list[str] | None = None) -> None:
             raise SystemExit(2)
     for case in cases:
         report["comparisons"].append(run_case(case, args.repeat))
-    report["wall_seconds"] = round(time.perf_counter() - started, 1)
-    report["commands"] = [report["command"]]
+        report["wall_seconds"] = round(time.perf_counter() - started, 1)
+        if args.json_out:  # after every case, so that a long run's finished cases are kept
+            _write(report, old, args.json_out)
+            print(f"wrote {args.json_out}", flush=True)
+
+
+def _write(report: dict, old: dict | None, path: str) -> None:
+    """Write ``report`` atomically to ``path``, after the comparisons of ``old`` (``--append``) if given."""
+    out = dict(report, commands=[report["command"]])
     if old is not None:
         mine = {c["case"] for c in report["comparisons"]}
-        report["comparisons"] = [c for c in old["comparisons"] if c["case"] not in mine] + report["comparisons"]
-        report["commands"] = [*old.get("commands", [old.get("command", "?")]), report["command"]]
-        report["command"] = "; ".join(report["commands"])
-        report["wall_seconds"] = round(old.get("wall_seconds", 0.0) + report["wall_seconds"], 1)
-        report["date"] = f"{old.get('date', '?')} and {report['date']}"
-    if args.json_out:
-        os.makedirs(os.path.dirname(os.path.abspath(args.json_out)), exist_ok=True)
-        tmp = args.json_out + ".tmp"
-        with open(tmp, "w") as fh:
-            json.dump(report, fh, indent=2)
-        os.replace(tmp, args.json_out)
-        print(f"wrote {args.json_out}")
+        out["comparisons"] = [c for c in old["comparisons"] if c["case"] not in mine] + report["comparisons"]
+        out["commands"] = [*old.get("commands", [old.get("command", "?")]), report["command"]]
+        out["command"] = "; ".join(out["commands"])
+        out["wall_seconds"] = round(old.get("wall_seconds", 0.0) + report["wall_seconds"], 1)
+        out["date"] = f"{old.get('date', '?')} and {report['date']}"
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as fh:
+        json.dump(out, fh, indent=2)
+    os.replace(tmp, path)
 
 
 if __name__ == "__main__":
