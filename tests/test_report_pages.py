@@ -126,6 +126,27 @@ def test_performance_page_reads_bench_engine_layout(tmp_path):
     assert "| 10 | QFIM | 100 |  | overparam | 50.00 |" in page and "cpus 2" in page
 
 
+def test_performance_page_reads_bench_tcng_layout(tmp_path):
+    # The layout bench_tcng.py --json-out writes: per case, each tool's best wall and CPU seconds and ratios.
+    tool = {"seconds": 0.5, "cpu_seconds": 0.25, "jit_s": 2.0, "jit_cpu_s": 1.0}
+    (tmp_path / "tcng.json").write_text(json.dumps({
+        "benchmark": "TFIM energy and gradient", "commands": ["python bench_tcng.py --cases n10"],
+        "tools": {"tensorcircuit-ng": "1.10.0"}, "tensorcircuit_limits": ["from_cirq skips symbolic gates"],
+        "comparisons": [{"case": "n10", "n": 10, "layers": 50, "n_params": 100, "batch": 50,
+                         "load_before": 3.0, "load_after": 4.0,
+                         "tools": {"fermion": dict(tool, seconds=0.01, cpu_seconds=0.005),
+                                   "tc-circuit": dict(tool, max_abs_diff_loss=4e-14, max_abs_diff_grad=8e-14)},
+                         "ratios": {"tc-circuit/fermion": 50.0, "tc-circuit/statevector": 7.5},
+                         "cpu_ratios": {"tc-circuit/fermion": 50.0, "tc-circuit/statevector": 9.0}}],
+    }))
+    page = performance_page(tmp_path, tmp_path / "none", "")
+    row = "| 10 | 50 | 100 | 50 | tc-circuit | 0.5 | 0.25 | 50.0 | 50.0 | 4.0e-14 / 8.0e-14 | 2.0 / 1.0 | 3.0 / 4.0 |"
+    assert row in page
+    assert "| 10 | 50 | 100 | 50 | fermion | 0.01 | 0.005 | 1 | 1 | reference |" in page
+    assert "tc-circuit / statevector engine = 7.5 (wall), 9.0 (CPU)" in page and "from_cirq skips" in page
+    assert "tensorcircuit-ng 1.10.0" in page and "python bench_tcng.py --cases n10" in page
+
+
 def test_gpu_model_reads_nvidia_smi(tmp_path, monkeypatch):
     fake = tmp_path / "nvidia-smi"
     fake.write_text("#!/bin/sh\necho 'NVIDIA H200, 143771 MiB, 570.86.15'\n")

@@ -121,12 +121,47 @@ def _crossover(data: dict[str, Any], name: str) -> dict[str, Any]:
     )
 
 
+def _fmt(x: Any, spec: str) -> str:
+    return format(x, spec) if isinstance(x, (int, float)) else "not recorded"
+
+
+def _tcng_comparisons(data: dict[str, Any], name: str) -> dict[str, Any]:
+    """``bench_tcng.py``: each tool's time beside the free-fermion engine's, wall and CPU, per case."""
+    rows, notes = [], []
+    for c in data["comparisons"]:
+        ratios, cpu_ratios = c.get("ratios", {}), c.get("cpu_ratios", {})
+        for tool, t in c.get("tools", {}).items():
+            key, own = f"{tool}/fermion", "1" if tool == "fermion" else ""
+            diff = "reference" if tool == "fermion" else (
+                f"{_fmt(t.get('max_abs_diff_loss'), '.1e')} / {_fmt(t.get('max_abs_diff_grad'), '.1e')}")
+            rows.append([
+                c.get("n", ""), c.get("layers", ""), c.get("n_params", ""), c.get("batch", ""), tool,
+                _fmt(t.get("seconds"), ".4g"), _fmt(t.get("cpu_seconds"), ".4g"),
+                ratios.get(key, own), cpu_ratios.get(key, own),
+                diff, f"{_fmt(t.get('jit_s'), '.1f')} / {_fmt(t.get('jit_cpu_s'), '.1f')}",
+                f"{c.get('load_before', '')} / {c.get('load_after', '')}",
+            ])
+        if "tc-circuit/statevector" in ratios:
+            notes.append(f"n = {c.get('n')}: tc-circuit / statevector engine = {ratios['tc-circuit/statevector']} "
+                         f"(wall), {cpu_ratios.get('tc-circuit/statevector', '?')} (CPU)")
+    notes += [f"TensorCircuit-NG: {line}" for line in data.get("tensorcircuit_limits", [])]
+    return dict(
+        data, _file=name, title="TensorCircuit-NG against the project's engines", description=data.get("benchmark", ""),
+        columns=["n", "layers", "M", "batch", "tool", "best wall (s)", "best CPU (s)", "wall / fermion",
+                 "CPU / fermion", "max diff vs fermion (loss / gradient)", "jit wall / CPU (s)", "load before / after"],
+        rows=rows, notes=notes,
+        command="; ".join(data["commands"]) if isinstance(data.get("commands"), list) else data.get("command", "?"),
+    )
+
+
 def normalize(data: dict[str, Any], name: str) -> dict[str, Any] | None:
     """A benchmark JSON as ``{title, description, columns, rows, ...}``, or ``None`` if unrecognised.
 
-    Two layouts are read: a table (``columns`` names and ``rows`` lists, as ``bench_lie.py`` writes)
-    and ``bench_engine.py``'s list of workloads (``columns`` entries with per-tool timings, and an
-    optional ``qfim`` entry).
+    Read: a table (``columns`` names and ``rows`` lists, as ``bench_lie.py`` writes),
+    ``bench_engine.py``'s list of workloads (``columns`` entries with per-tool timings, and an
+    optional ``qfim`` entry), its ``--compile-times`` list, ``estimate_fig3.py``'s groups,
+    ``bench_fermion.py``'s ``cases``, ``bench_crossover.py``'s ``measured`` and ``bench_tcng.py``'s
+    ``comparisons``.
     """
     if isinstance(data, dict) and isinstance(data.get("compile_times"), list):
         return _compile_times(data, name)
@@ -136,6 +171,8 @@ def normalize(data: dict[str, Any], name: str) -> dict[str, Any] | None:
         return _fermion_cases(data, name)
     if isinstance(data, dict) and isinstance(data.get("measured"), list) and "extrapolated" in data:
         return _crossover(data, name)
+    if isinstance(data, dict) and isinstance(data.get("comparisons"), list):
+        return _tcng_comparisons(data, name)
     if not isinstance(data, dict) or not isinstance(data.get("columns"), list):
         return None
     out = dict(data, _file=name)
