@@ -1,5 +1,6 @@
 #!/bin/bash
-# The measured record in this folder: open TFIM chains, experiment 1 (fig3) configurations,
+# The earlier measured record (docs/failures/early_stop_protocol, superseded by the published-protocol
+# record in docs/failures): open TFIM chains, experiment 1 (fig3) configurations,
 # retrained with the workflow's exact flags (config/config.yaml fig3: 50 runs, 3000 Adam steps,
 # lr 0.01, seed 2023, stop at 1e-11), then every failed run classified, then the tables and figure.
 # Run from the repository root inside the project's environment:
