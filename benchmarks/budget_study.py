@@ -19,7 +19,8 @@ paper's 3000 Adam steps followed by the classification's BFGS/Newton continuatio
 a success when the continuation reaches the global minimum, label ``converges``).
 
 Engine: the free-fermion engine where the circuit allows it (``--backend auto``, as ``overparam
-train``), else the state-vector engine. Each (mode, layers) result is written to its own JSON file under ``--out-dir`` as soon as it is
+train``), else the state-vector engine. Each (mode, layers) result is written to its own JSON file
+under ``--out-dir`` as soon as it is
 done (so a long study can be stopped and resumed), and ``--summary`` collects them.
 
     PYTHONPATH=src python benchmarks/budget_study.py --n 10 --layers 25 30 40 50 75 \
@@ -119,7 +120,8 @@ def _result(mode: str, ansatz, backend: str, finals, lowest, seconds: float, ext
     low = finals if lowest is None else np.asarray(lowest, dtype=float)
     n, layers = ansatz.n, ansatz.layers
     return {
-        "mode": mode, "model": "tfim-open", "n": n, "layers": layers, "n_params": ansatz.n_params, "runs": RUNS, "seed": SEED,
+        "mode": mode, "model": "tfim-open", "n": n, "layers": layers, "n_params": ansatz.n_params, "runs": RUNS,
+        "seed": SEED,
         "success_threshold": THRESHOLD, "successes": int(np.sum(finals < THRESHOLD)),
         "fixed_floor": STOP, "fixed_successes": int(np.sum((finals < THRESHOLD) | (low <= STOP))),
         "protocol": "published (no stop)", "backend": backend,

@@ -112,6 +112,7 @@ def failures_page(table: Path, prov: dict, wall: dict[str, float]) -> str:
     seconds = [float(r["seconds"]) for r in rows]
     return render_template(
         "failures.md.j2", per_m=per_m, per_model=per_model, minima_rows=minima_rows, end_rows=end_rows,
-        budget_rows=budget_rows, thrown_rows=thrown_rows, failed=len(rows), seconds_median=median(seconds) if seconds else 0.0,
+        budget_rows=budget_rows, thrown_rows=thrown_rows, failed=len(rows),
+        seconds_median=median(seconds) if seconds else 0.0,
         seconds_max=max(seconds, default=0.0), provenance=provenance_block(prov, wall, "classify"),
     )
