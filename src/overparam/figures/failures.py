@@ -101,12 +101,15 @@ def draw(table: str | Path, out_stem: str | Path, data: list | None = None) -> l
         for ax, n in zip(axes[-1], budget_sizes):
             modes = sorted({b["mode"] for b in budget if int(b["n"]) == n}, key=lambda m: list(BUDGET_LABELS).index(m)
                            if m in BUDGET_LABELS else 99)
-            for k, mode in enumerate(modes):
+            for mode in modes:
+                # One colour and marker per optimiser across the panels.
+                k = list(BUDGET_LABELS).index(mode) if mode in BUDGET_LABELS else len(BUDGET_LABELS)
                 pts = sorted((b["n_params"], b["successes"] / b["runs"]) for b in budget
                              if int(b["n"]) == n and b["mode"] == mode)
                 ax.plot([p[0] for p in pts], [p[1] for p in pts], marker=MARKERS[k % len(MARKERS)], ms=4,
                         color=PALETTE[k % len(PALETTE)], label=BUDGET_LABELS.get(mode, mode))
-                fixed = sorted((b["n_params"], b.get("fixed_successes", b["successes"]) / b["runs"]) for b in budget
+                fixed = sorted((b["n_params"], (b.get("fixed_successes") if b.get("fixed_successes") is not None
+                                                else b["successes"]) / b["runs"]) for b in budget
                                if int(b["n"]) == n and b["mode"] == mode)
                 if any(abs(f[1] - p[1]) > 0 for f, p in zip(fixed, pts)):
                     ax.plot([p[0] for p in fixed], [p[1] for p in fixed], ls=":", lw=1,

@@ -53,17 +53,20 @@ def verdict(per_m: list[dict], orbit: int | None) -> str:
     failed = sum(sum(r[k] for k in LABELS) for r in above)
     conv = sum(r["converges"] for r in above)
     ms = ", ".join(str(r["M"]) for r in sorted(above, key=lambda r: r["M"]))
+    thrown = _total(r.get("thrown") for r in above)
+    # Failed runs that had been at the global minimum: Adam's instability, whatever their label.
+    kicked = f"; {thrown} of the failures had reached the floor before Adam threw them back" if thrown else ""
     if failed == 0:
         return f"no failures at the classified M = {ms} (≥ orbit dimension {orbit})"
     if minima == 0:
         return (f"optimizer-limited: none of the {failed} failures at the classified M = {ms} (≥ orbit dimension "
-                f"{orbit}) is a local minimum; {conv} reach the global minimum when continued")
+                f"{orbit}) is a local minimum; {conv} reach the global minimum when continued{kicked}")
     first_free = min((r["M"] for r in above if r["local-minimum"] == 0 and all(
         s["local-minimum"] == 0 for s in above if s["M"] >= r["M"])), default=None)
     where = f"; none from M = {first_free} on" if first_free is not None else ""
     return (f"spurious minima survive above the orbit dimension: {minima} of {failed} failures at the classified "
             f"M = {ms} (≥ {orbit}) {'is a local minimum' if minima == 1 else 'are local minima'}{where}; "
-            f"{conv} reach the global minimum when continued")
+            f"{conv} reach the global minimum when continued{kicked}")
 
 
 def failures_page(table: Path, prov: dict, wall: dict[str, float]) -> str:
@@ -109,6 +112,7 @@ def failures_page(table: Path, prov: dict, wall: dict[str, float]) -> str:
     seconds = [float(r["seconds"]) for r in rows]
     return render_template(
         "failures.md.j2", per_m=per_m, per_model=per_model, minima_rows=minima_rows, end_rows=end_rows,
-        budget_rows=budget_rows, thrown_rows=thrown_rows, failed=len(rows), seconds_median=median(seconds) if seconds else 0.0,
+        budget_rows=budget_rows, thrown_rows=thrown_rows, failed=len(rows),
+        seconds_median=median(seconds) if seconds else 0.0,
         seconds_max=max(seconds, default=0.0), provenance=provenance_block(prov, wall, "classify"),
     )

@@ -90,6 +90,6 @@ def budget_rows(files: Iterable[str | Path]) -> list[list]:
         obj = read_json(path)
         rows.append([obj["model"], obj["n"], obj["layers"], obj["n_params"], obj["mode"], obj["runs"],
                      obj["successes"], obj["success_threshold"], f"{obj['seconds']:.1f}",
-                     obj.get("fixed_successes", ""), obj.get("backend", "jax")])
-    order = {"adam3000": 0, "adam-decay": 1, "adam30000": 2, "bfgs": 3}
+                     "" if obj.get("fixed_successes") is None else obj["fixed_successes"], obj.get("backend") or "jax"])
+    order = {"adam3000": 0, "adam-decay": 1, "adam30000": 2, "adam3000+continuation": 3, "bfgs": 4}
     return sorted(rows, key=lambda r: (r[0], int(r[1]), int(r[3]), order.get(r[4], 9)))
