@@ -164,7 +164,8 @@ def test_page_shows_the_tables_numbers(tmp_path):
     head = "| tfim-open | 12 | 72 | 144 | 48–216 (4 values) | 10 | "
     assert head + cross[("tfim-open", "published", "0.5")] in page
     # The QFIM table: open n = 20 reaches its orbit dimension 200 first at M = 200 (best point).
-    assert "| tfim-open | 20 | 200 | 400 | 2 | 100: 100; 200: 199–200; 400: 200 | 200 | 200 | 1.0e+03 | yes |" in page
+    assert ("| tfim-open | 20 | 200 | 400 | 2 | 100: 100 (1.0e+03); 200: 199–200 (1.0e+03); 400: 200 (1.0e+09) | 200 "
+            "| 200 | 1.0e+03 | yes |") in page
     assert "not in this checkout" not in page and "n = 20 one step" in page
     assert "11.0 minutes of wall time" in page
     assert "final loss of\n12 runs from the state vector" in page and "largest difference is 2.0e-08" in page

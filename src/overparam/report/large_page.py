@@ -71,8 +71,8 @@ def qfim_lines(rows: list[dict]) -> tuple[list[list], bool]:
         ms = sorted(ranks)
         top = max(max(v) for v in ranks.values())
         first = next((m for m in ms if orbit is not None and max(ranks[m]) == orbit), None)
-        below = [f"{m}: {min(ranks[m])}–{max(ranks[m])}" if min(ranks[m]) != max(ranks[m])
-                 else f"{m}: {max(ranks[m])}" for m in ms]
+        below = [(f"{m}: {min(ranks[m])}–{max(ranks[m])}" if min(ranks[m]) != max(ranks[m])
+                  else f"{m}: {max(ranks[m])}") + f" ({min(gaps[m]):.1e})" for m in ms]
         sat_gaps = [g for m in ms if first is not None and m >= first for g in gaps[m]]
         worst = min(sat_gaps) if sat_gaps else math.nan
         ok = orbit is not None and top == orbit
