@@ -25,7 +25,12 @@ QUICK_GROUP = "quick_workflow"
 
 
 def pytest_collection_modifyitems(config, items):
+    grouped = set()
     for item in items:
         # test_slurm.py reaches the fixture through request.getfixturevalue, invisible to fixturenames.
         if "quick_workflow" in getattr(item, "fixturenames", ()) or item.module.__name__.endswith("test_slurm"):
             item.add_marker(pytest.mark.xdist_group(QUICK_GROUP))
+            grouped.add(item.nodeid)
+    # The workflow run is the longest single piece: collected first, it starts at once on its worker
+    # while the other worker takes the unit tests, instead of running alone at the end.
+    items.sort(key=lambda item: item.nodeid not in grouped)
