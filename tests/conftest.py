@@ -24,6 +24,8 @@ def quick_workflow(tmp_path_factory):
 QUICK_GROUP = "quick_workflow"
 
 
+# tryfirst: pytest-xdist reads the xdist_group marks in its own collection hook, which must see them.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     grouped = set()
     for item in items:
