@@ -22,15 +22,13 @@ run: $(STAMP)
 quick: $(STAMP)
 	. $(VENV)/bin/activate && overparam check-config config/quick.yaml && snakemake --cores $(CORES) --configfile config/quick.yaml
 
-# The whole suite (CI runs this): one shared quick-workflow run, the browser check, every slow test,
-# on two pytest-xdist workers (the tests of the shared workflow run stay on one of them).
-TEST_WORKERS ?= 2
+# The whole suite (CI runs this): one shared quick-workflow run, the browser check, every slow test.
 test: $(STAMP)
-	. $(VENV)/bin/activate && python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
+	. $(VENV)/bin/activate && python -m pytest -q
 
 # The developer loop: everything except the tests marked slow (over 5 s) or workflow (snakemake).
 test-fast: $(STAMP)
-	. $(VENV)/bin/activate && python -m pytest -q -n $(TEST_WORKERS) -m "not slow and not workflow"
+	. $(VENV)/bin/activate && python -m pytest -q -m "not slow and not workflow"
 
 clean:
 	rm -rf results logs book/_build book/generated benchmarks/out .snakemake

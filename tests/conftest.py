@@ -18,21 +18,3 @@ def quick_workflow(tmp_path_factory):
     (repo / "config/tiny_xxz.yaml").write_text(TINY_STUDY)
     return repo, snakemake(repo, *QUICK_RUN)
 
-
-# `make test` runs the suite on two pytest-xdist workers (--dist loadgroup). The tests that read the
-# shared quick-workflow run go to one worker together, so the workflow runs once, not once per worker.
-QUICK_GROUP = "quick_workflow"
-
-
-# tryfirst: pytest-xdist reads the xdist_group marks in its own collection hook, which must see them.
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    grouped = set()
-    for item in items:
-        # test_slurm.py reaches the fixture through request.getfixturevalue, invisible to fixturenames.
-        if "quick_workflow" in getattr(item, "fixturenames", ()) or item.module.__name__.endswith("test_slurm"):
-            item.add_marker(pytest.mark.xdist_group(QUICK_GROUP))
-            grouped.add(item.nodeid)
-    # The workflow run is the longest single piece: collected first, it starts at once on its worker
-    # while the other worker takes the unit tests, instead of running alone at the end.
-    items.sort(key=lambda item: item.nodeid not in grouped)
