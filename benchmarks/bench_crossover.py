@@ -21,7 +21,6 @@ from the measured growth per added qubit pair.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
@@ -145,11 +144,9 @@ def main() -> None:
         "extrapolated": beyond,
     }
     if args.json_out:
-        os.makedirs(os.path.dirname(os.path.abspath(args.json_out)), exist_ok=True)
-        tmp = args.json_out + ".tmp"
-        with open(tmp, "w") as fh:
-            json.dump(report, fh, indent=2)
-        os.replace(tmp, args.json_out)
+        from overparam.fileio import write_json
+
+        write_json(args.json_out, report)
         print(f"wrote {args.json_out}")
 
 

@@ -23,7 +23,6 @@ idle core, and the goals are read on them when the load exceeds the cores.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import resource
@@ -212,11 +211,9 @@ def main() -> None:
     if "qfim" in cases:
         report["cases"]["qfim_n50_M2500"] = case_qfim()
     if args.json_out:
-        os.makedirs(os.path.dirname(os.path.abspath(args.json_out)), exist_ok=True)
-        tmp = args.json_out + ".tmp"
-        with open(tmp, "w") as fh:
-            json.dump(report, fh, indent=2)
-        os.replace(tmp, args.json_out)
+        from overparam.fileio import write_json
+
+        write_json(args.json_out, report)
         print(f"wrote {args.json_out}")
 
 

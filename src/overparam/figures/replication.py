@@ -22,6 +22,16 @@ PUBLISHED, REGENERATED, FIXED = PALETTE[0], PALETTE[1], PALETTE[3]
 ORBIT, DLA = PALETTE[2], PALETTE[7]
 
 
+def _panel_grid(count: int):
+    """A figure of ``count`` panels, four to a row; panels past ``count`` are switched off."""
+    cols = min(4, max(1, count))
+    nrows = max(1, -(-count // cols))
+    fig, axes = plt.subplots(nrows, cols, figsize=(3.1 * cols, 2.6 * nrows), squeeze=False)
+    for ax in axes.flat[count:]:
+        ax.set_axis_off()
+    return fig, axes
+
+
 def _fraction(k: str, runs: str, lo: str, hi: str) -> tuple[float, float, float] | None:
     if not k or not runs:
         return None
@@ -61,11 +71,7 @@ def draw_training(table: str | Path, out_stem: str | Path, experiment: str) -> l
         if r["source"] in (source, ""):
             groups[(r["model"], int(r["n"]))].append(r)
     keys = sorted(groups)
-    cols = min(4, max(1, len(keys)))
-    nrows = max(1, -(-len(keys) // cols))
-    fig, axes = plt.subplots(nrows, cols, figsize=(3.1 * cols, 2.6 * nrows), squeeze=False)
-    for ax in axes.flat[len(keys):]:
-        ax.set_axis_off()
+    fig, axes = _panel_grid(len(keys))
     if not keys:
         axes[0][0].text(0.5, 0.5, f"no {experiment} rows in the table", ha="center", va="center")
     protocols = {r.get("regenerated_protocol", "") for r in rows if r["source"] == source and r["regenerated_k"]}
@@ -97,7 +103,7 @@ def draw_training(table: str | Path, out_stem: str | Path, experiment: str) -> l
         ax.set_xlabel("number of parameters M")
         ax.set_ylabel("success fraction")
     if keys:
-        fig.legend(loc="lower center", ncol=5 if cols >= 3 else 2, frameon=False, bbox_to_anchor=(0.5, -0.02))
+        fig.legend(loc="lower center", ncol=5 if axes.shape[1] >= 3 else 2, frameon=False, bbox_to_anchor=(0.5, -0.02))
     fig.suptitle(f"{experiment}: published vs regenerated ({source or 'no regenerated source'}); "
                  "success = final loss < 1e-4; bars: 95 % Wilson", fontsize=9)
     fig.tight_layout(rect=(0, 0.05, 1, 1))
@@ -146,11 +152,7 @@ def draw_spectra(table: str | Path, out_stem: str | Path) -> list[Path]:
         key = (r["experiment"], r["model"], int(r["n"]), int(r["n_params"]), r["kind"], r["point"])
         groups[key][(r["side"], r["sample"])].append(abs(float(r["eigenvalue"])))
     keys = sorted(groups)
-    cols = min(4, max(1, len(keys)))
-    nrows = max(1, -(-len(keys) // cols))
-    fig, axes = plt.subplots(nrows, cols, figsize=(3.1 * cols, 2.6 * nrows), squeeze=False)
-    for ax in axes.flat[len(keys):]:
-        ax.set_axis_off()
+    fig, axes = _panel_grid(len(keys))
     if not keys:
         axes[0][0].set_axis_on()
         axes[0][0].text(0.5, 0.5, "no configuration with both published\nand regenerated spectra", ha="center",
