@@ -23,12 +23,14 @@ quick: $(STAMP)
 	. $(VENV)/bin/activate && overparam check-config config/quick.yaml && snakemake --cores $(CORES) --configfile config/quick.yaml
 
 # The whole suite (CI runs this): one shared quick-workflow run, the browser check, every slow test.
+# Two pytest-xdist workers, one test file each at a time; the quick workflow runs once for both
+# (tests/conftest.py) on 2 cores while the other worker waits for it or goes on with its files.
 test: $(STAMP)
-	. $(VENV)/bin/activate && python -m pytest -q
+	. $(VENV)/bin/activate && python -m pytest -q -n 2 --dist loadfile
 
 # The developer loop: everything except the tests marked slow (over 5 s) or workflow (snakemake).
 test-fast: $(STAMP)
-	. $(VENV)/bin/activate && python -m pytest -q -m "not slow and not workflow"
+	. $(VENV)/bin/activate && python -m pytest -q -n 2 -m "not slow and not workflow"
 
 clean:
 	rm -rf results logs book/_build book/generated benchmarks/out .snakemake

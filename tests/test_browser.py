@@ -130,10 +130,12 @@ def test_every_page_loads_its_figures_in_headless_chromium(quick_workflow, brows
 
     # MathJax is the book's own copy, and it typesets the intro's formulas without any network.
     browser.get((html / "intro.html").as_uri())
-    sources = browser.execute_script(
+    WebDriverWait(browser, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    # (once, under load, the script list read back empty right after the load: read until it is not)
+    sources = WebDriverWait(browser, 30).until(lambda d: d.execute_script(
         "return Array.from(document.scripts).map(s => s.src).filter(s => s.toLowerCase().includes('mathjax'));"
-    )
-    assert sources and all(s.startswith("file://") for s in sources), sources
+    ), message="intro.html: no MathJax script in the page")
+    assert all(s.startswith("file://") for s in sources), sources
     WebDriverWait(browser, 30).until(lambda d: d.execute_script("return document.querySelectorAll('mjx-container').length") > 0)
     print(f"screenshots: {tmp_path}")
     if os.environ.get("OVERPARAM_KEEP_SCREENSHOTS"):

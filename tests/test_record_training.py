@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import yaml
 
+from overparam.cli import main
 from overparam.results.tables import TRAIN_HEADER, train_rows
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,12 +29,9 @@ def test_record_of_a_small_real_training_run(tmp_path):
     (work / "config" / "config.yaml").write_text(yaml.safe_dump(config))
     for layers in (1, 2):  # 2 of the 3 planned depths, trained for real
         stem = shards / f"tfim-periodic_n4_L{layers}"
-        subprocess.run(
-            [sys.executable, "-m", "overparam", "train", "tfim-hva", "--opt", "boundary=periodic", "--n", "4",
-             "--layers", str(layers), "--seeds", "4", "--steps", "150", "--lr", "0.05", "--seed", "1",
-             "--label", "tfim-periodic", "--stop-below", "1e-11", "--curves", f"{stem}.npz", "--out", f"{stem}.json"],
-            check=True, capture_output=True, cwd=ROOT,
-        )
+        assert main(["train", "tfim-hva", "--opt", "boundary=periodic", "--n", "4", "--layers", str(layers),
+                     "--runs", "4", "--steps", "150", "--lr", "0.05", "--seed", "1", "--label", "tfim-periodic",
+                     "--stop-below", "1e-11", "--curves", f"{stem}.npz", "--out", f"{stem}.json"]) == 0
     out, table = tmp_path / "record.json", tmp_path / "configs.csv"
     proc = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "record_training.py"), "--workdir", str(work), "--exp", "fig3",

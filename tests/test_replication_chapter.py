@@ -201,6 +201,42 @@ def _published_protocol_inputs(tmp_path: Path) -> tuple[Path, Path, Path, Path]:
     return pub, rec, new, dla
 
 
+def _reruns_index(tmp_path: Path, successes: int, init: str = "half-pi") -> Path:
+    """A reruns index naming one per-run table for the L = 12 row (published 50/50, record 40/50)."""
+    runs = tmp_path / "rerun_l12.csv"
+    write_csv(runs, ("run", "final_loss", "lowest_loss"),
+              [[i, 1e-9 if i < successes else 3e-3, 1e-12] for i in range(50)])
+    index = tmp_path / "reruns.csv"
+    write_csv(index, ("experiment", "model", "n", "layers", "init", "runs_file"),
+              [["fig3", "tfim-open", 4, 12, init, runs.name]])
+    return index
+
+
+@pytest.mark.parametrize("successes, rerun_agrees", [(49, True), (40, False)])
+def test_a_rerun_that_agrees_with_the_published_count_names_its_cause(tmp_path, successes, rerun_agrees):
+    pub, rec, new, dla = _published_protocol_inputs(tmp_path)
+    index = _reruns_index(tmp_path, successes)
+    rows = {int(r[3]): dict(zip(REPLICATION_HEADER, map(str, r)))
+            for r in replication_rows([pub, rec, new, index, dla], "fig3")}
+    assert rows[12]["verdict"] == "differs"  # the record's own count is unchanged by the rerun
+    if rerun_agrees:  # 49/50 against the published 50/50: Fisher p = 1
+        assert rows[12]["cause"].startswith(CAUSE_INIT + ": a rerun from [0, π/2) gives 49/50 (Fisher p 1.00")
+        assert "rerun_l12.csv" in rows[12]["cause"]
+    else:  # 40/50 against 50/50 (p = 0.001): the rerun does not demonstrate the cause
+        assert rows[12]["cause"] == NOT_DEMONSTRATED
+    assert rows[10]["cause"] == CAUSE_INIT and rows[4]["cause"] == ""  # other rows as without the index
+
+
+def test_a_bad_reruns_index_names_the_problem(tmp_path):
+    pub, rec, new, dla = _published_protocol_inputs(tmp_path)
+    with pytest.raises(BadInput, match="init 'uniform' is not one of half-pi"):
+        replication_rows([pub, rec, new, _reruns_index(tmp_path, 49, init="uniform"), dla])
+    index = _reruns_index(tmp_path, 49)
+    (tmp_path / "rerun_l12.csv").unlink()
+    with pytest.raises(BadInput, match="per-run table .*rerun_l12.csv.* does not exist"):
+        replication_rows([pub, rec, new, index, dla])
+
+
 def test_a_published_protocol_record_replaces_the_fixed_one_and_carries_the_fixed_count(tmp_path):
     pub, rec, new, dla = _published_protocol_inputs(tmp_path)
     all_rows = [dict(zip(REPLICATION_HEADER, map(str, r))) for r in replication_rows([pub, rec, new, dla])]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import cirq
 import numpy as np
-import scipy.stats
 
 from overparam.ansatze.base import Ansatz, ZeroProjectorLoss, from_circuit
 from overparam.ansatze.hea import hea_circuit
@@ -19,6 +18,8 @@ from overparam.ansatze.entry import Entry, Option
 
 def target_unitary(n: int, seed: int) -> np.ndarray:
     """The Haar-random ``2^n x 2^n`` target, reproducible from ``seed``."""
+    import scipy.stats  # here: a second of start-up that every command importing the registry would pay
+
     return scipy.stats.unitary_group.rvs(2**n, random_state=np.random.default_rng(seed))
 
 

@@ -30,9 +30,8 @@ import csv
 import dataclasses
 import math
 from pathlib import Path
+from statistics import NormalDist
 from typing import Iterable, Sequence
-
-import scipy.stats
 
 from overparam.errors import BadInput
 
@@ -55,7 +54,7 @@ def wilson_interval(successes: int, runs: int, confidence: float = CONFIDENCE) -
         raise ValueError(f"need 0 <= successes <= runs and runs >= 1, got {successes}/{runs}")
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be in (0, 1), got {confidence}")
-    z = scipy.stats.norm.ppf(0.5 + confidence / 2)
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
     p = successes / runs
     denom = 1 + z * z / runs
     centre = (p + z * z / (2 * runs)) / denom
@@ -71,6 +70,8 @@ def fisher_p(k1: int, n1: int, k2: int, n2: int) -> float:
     for k, n in ((k1, n1), (k2, n2)):
         if n < 1 or not 0 <= k <= n:
             raise ValueError(f"need 0 <= successes <= runs and runs >= 1, got {k}/{n}")
+    import scipy.stats  # here, not at the top: it is a second of start-up for every table and figure job
+
     return float(scipy.stats.fisher_exact([[k1, n1 - k1], [k2, n2 - k2]], alternative="two-sided").pvalue)
 
 

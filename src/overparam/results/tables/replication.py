@@ -4,7 +4,9 @@
   with both success fractions, their Wilson intervals, Fisher's exact p and the verdict
   (:mod:`overparam.results.replication`), for the paper's criterion (final loss below 1e-4) and for
   "below 1e-4 at some step"; a differing row names the cause demonstrated in
-  ``docs/replication.md`` where the project has demonstrated one.
+  ``docs/replication.md`` where the project has demonstrated one: by the chapter's rule, or by a
+  rerun with the cause changed whose count agrees with the published one (a reruns index,
+  ``docs/replication/reruns.csv``, among the inputs).
 * ``replication_ranks``: one row per published group of QFIM/Hessian spectra (experiment, model,
   n, M, kind, point, noise): the published and the regenerated ranks (exact integers, compared
   as such).
@@ -23,7 +25,7 @@ from pathlib import Path
 from typing import Iterable
 
 from overparam.errors import BadInput
-from overparam.results.replication import Comparison, Count, compare, counts, read_table
+from overparam.results.replication import LEVEL, Comparison, Count, compare, counts, fisher_p, read_table
 from overparam.results.tables.base import read_csv
 
 TRAINING_EXPERIMENTS = ("fig3", "supp4", "supp5")
@@ -35,6 +37,14 @@ CAUSE_STOP = "early stop of the regenerated runs (docs/replication.md, cause 1)"
 CAUSE_INIT = "initial angles of the published runs in [0, π/2) (docs/replication.md, cause 2)"
 CAUSE_QFIM = "the published open-chain QFIM routine (docs/replication.md, cause 3)"
 NOT_DEMONSTRATED = "cause not yet demonstrated"
+RERUN_CAUSES = {"half-pi": (CAUSE_INIT, "[0, π/2)")}
+"""The cause a rerun can demonstrate and the range of its initial angles, by the ``init`` column of a
+reruns index (the ``--init`` of docs/replication/optimizer_check.py)."""
+
+RERUNS_COLUMNS = ("experiment", "model", "n", "layers", "init", "runs_file")
+"""A reruns index (``docs/replication/reruns.csv``): one row per configuration rerun with the cause
+changed, naming the per-run table (``final_loss`` per run; a path relative to the index) that holds it."""
+SUCCESS_BELOW = 1e-4  # the paper's criterion, the one the published counts use
 
 REPLICATION_HEADER = (
     "experiment", "model", "n", "layers", "n_params", "dla_dim", "orbit_dim", "source",
@@ -119,16 +129,20 @@ def _build_counts(path: Path, experiment: str) -> list[dict]:
     return rows
 
 
-def _classify(paths: Iterable[Path]) -> tuple[list[tuple[str, list[dict]]], list[Path]]:
-    """The regenerated sources (label, per-configuration rows) and the ``dla.csv`` tables among ``paths``."""
+def _classify(paths: Iterable[Path]) -> tuple[list[tuple[str, list[dict]]], list[Path], list[Path]]:
+    """The regenerated sources (label, per-configuration rows), the ``dla.csv`` tables and the reruns
+    indexes among ``paths``."""
     sources: list[tuple[str, list[dict]]] = []
     dla: list[Path] = []
+    reruns: list[Path] = []
     for path in paths:
         if not path.is_file():
             raise BadInput(f"regenerated table {str(path)!r} does not exist")
         cols = set(_columns(path))
         if {"dim", "orbit_dim", "method"} <= cols:
             dla.append(path)
+        elif set(RERUNS_COLUMNS) <= cols:
+            reruns.append(path)
         elif {"final_loss", "success", "seed"} <= cols:
             if path.stem not in TRAINING_EXPERIMENTS:
                 accepted = ", ".join(TRAINING_EXPERIMENTS)
@@ -137,8 +151,46 @@ def _classify(paths: Iterable[Path]) -> tuple[list[tuple[str, list[dict]]], list
         elif {"experiment", "runs", "successes"} <= cols:
             sources.append((f"record: {path}", read_table(path, "regenerated table")))
         else:
-            raise BadInput(f"{str(path)!r} is not a training table, a per-configuration record or dla.csv")
-    return sources, dla
+            raise BadInput(f"{str(path)!r} is not a training table, a per-configuration record, a reruns "
+                           "index or dla.csv")
+    return sources, dla, reruns
+
+
+def _reruns(paths: Iterable[Path]) -> dict[tuple, tuple[Count, str, str]]:
+    """``(experiment, model, n, layers) -> (count, init, per-run table)`` from reruns indexes: the
+    successes (final loss below 1e-4) counted here from each per-run table."""
+    out = {}
+    for index in paths:
+        for r in read_csv(index):
+            where = f"reruns index {str(index)!r}, {r['model']} n = {r['n']}, L = {r['layers']}"
+            if r["init"] not in RERUN_CAUSES:
+                raise BadInput(f"{where}: init {r['init']!r} is not one of {', '.join(RERUN_CAUSES)}")
+            table = index.parent / r["runs_file"]
+            if not table.is_file():
+                raise BadInput(f"{where}: per-run table {str(table)!r} does not exist")
+            try:
+                losses = [float(run["final_loss"]) for run in read_csv(table)]
+                key = (r["experiment"], r["model"], int(r["n"]), int(r["layers"]))
+            except (KeyError, ValueError) as exc:
+                raise BadInput(f"{where}: {exc}") from None
+            if not losses:
+                raise BadInput(f"{where}: per-run table {str(table)!r} has no runs")
+            out[key] = (Count(sum(loss < SUCCESS_BELOW for loss in losses), len(losses)), r["init"], r["runs_file"])
+    return out
+
+
+def _rerun_cause(c: Comparison, rerun: tuple[Count, str, str] | None) -> str:
+    """The cause a rerun demonstrates for a differing row: its count agrees with the published one
+    (Fisher's exact test at the chapter's level) where the regenerated count did not."""
+    if rerun is None or c.published is None:
+        return NOT_DEMONSTRATED
+    count, init, table = rerun
+    p = fisher_p(count.k, count.runs, c.published.k, c.published.runs)
+    if p < LEVEL:
+        return NOT_DEMONSTRATED
+    cause, angles = RERUN_CAUSES[init]
+    return (f"{cause}: a rerun from {angles} gives {count.k}/{count.runs} (Fisher p {p:.2f} against "
+            f"the published count; docs/replication/{table})")
 
 
 def _supersede(sources: list[tuple[str, list[dict]]]) -> list[tuple[str, list[dict]]]:
@@ -232,7 +284,8 @@ def replication_rows(files: Iterable[str | Path], experiment: str | None = None)
     """
     published, others = _split_published([Path(f) for f in files], "training.csv")
     pub_rows, problem = _published(published, ("experiment", "model", "n", "layers", "runs", "successes"))
-    sources, dla = _classify(others)
+    sources, dla, rerun_indexes = _classify(others)
+    reruns = _reruns(rerun_indexes)
     bounds = _bounds(dla)
     if pub_rows is None:
         return [["all", *[""] * (len(REPLICATION_HEADER) - 2), problem]]
@@ -264,10 +317,12 @@ def replication_rows(files: Iterable[str | Path], experiment: str | None = None)
             row = by_key.get(c.key, {})
             protocol = (row.get("protocol") or "").strip()
             cause = _cause(c, r if r is not None and r.regenerated is not None else None, protocol)
+            if cause == NOT_DEMONSTRATED and label.startswith("record"):
+                cause = _rerun_cause(c, reruns.get(c.key))
             if label.startswith("record") and c.regenerated is not None:
                 record_counts[c.key] = (c.regenerated.k, c.regenerated.runs, protocol)
                 record_causes[c.key] = cause
-            elif cause and cause != NOT_DEMONSTRATED and c.regenerated is not None:
+            elif cause and c.regenerated is not None:
                 # (the "below at some step" count of a build row is not compared with the record's)
                 same = record_counts.get(c.key) == (c.regenerated.k, c.regenerated.runs, protocol)
                 cause = record_causes[c.key] if same else NOT_DEMONSTRATED
