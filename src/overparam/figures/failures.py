@@ -120,7 +120,17 @@ def draw(table: str | Path, out_stem: str | Path, data: list | None = None) -> l
             ax.set_xlabel("number of parameters M")
             ax.set_ylabel("success fraction (loss < 1e-4)")
             ax.set_ylim(-0.03, 1.03)
-            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=7, frameon=False)
+        # One legend for the row, below it (one per panel would overlap its neighbours' axis labels).
+        budget_seen: dict[str, object] = {}
+        for ax in axes[-1][: len(budget_sizes)]:
+            for handle, label in zip(*ax.get_legend_handles_labels()):
+                budget_seen.setdefault(label, handle)
+        if any(line.get_linestyle() == ":" and line.get_label().startswith("_") for ax in axes[-1]
+               for line in ax.get_lines()):
+            budget_seen["dotted: the same runs, counting those that reached the floor 1e-11"] = plt.Line2D(
+                [], [], color="0.4", ls=":", lw=1)
+        fig.legend(list(budget_seen.values()), list(budget_seen), loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                   ncol=4, fontsize=7, frameon=False)
         for ax in axes[-1][len(budget_sizes):]:
             ax.set_axis_off()
     # Not tight_layout: it would shrink the axes to make room for the legends below them; the saved
