@@ -7,6 +7,8 @@ energy and eigenstates from ``numpy.linalg.eigh``.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import cirq
 import numpy as np
 import pytest
@@ -27,6 +29,8 @@ from overparam.train.classify import (
     gaussian_energy_variance,
     read_shard,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _open(n: int, layers: int):
@@ -257,6 +261,12 @@ def test_shard_to_table_figure_and_page(tmp_path):
     assert main(["figure", "failures", str(tables / "failures.csv"), "--data", str(out),
                  "--out", str(tmp_path / "fig" / "failures")]) == 0
     assert (tmp_path / "fig" / "failures.png").stat().st_size > 0 and (tmp_path / "fig" / "failures.pdf").exists()
+    # With the committed budget results (open n = 8: Adam 30000 whose fixed-protocol count differs, so
+    # the dotted lines and their legend entry are drawn): one legend under the budget row.
+    budget = sorted(str(p) for p in (ROOT / "benchmarks/results/budget").glob("open_n8_L*.json"))
+    assert budget and main(["figure", "failures", str(tables / "failures.csv"), "--data", str(out), *budget,
+                            "--out", str(tmp_path / "fig" / "with_budget")]) == 0
+    assert (tmp_path / "fig" / "with_budget.png").stat().st_size > 0
     from overparam.results.provenance import provenance
 
     page = failures_page(tables / "failures.csv", provenance("abc123"), {})
