@@ -7,7 +7,7 @@ import subprocess
 # anything imports JAX or NumPy: make test runs two pytest workers beside a 2-core snakemake run on
 # 2 cores, and thread pools that oversubscribe the cores cost more than they give for these small
 # problems.
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OVERPARAM_THREADS"):
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "PJRT_NPROC", "OVERPARAM_THREADS"):
     os.environ.setdefault(_var, "1")
 os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
 
