@@ -241,9 +241,12 @@ def test_a_published_protocol_record_replaces_the_fixed_one_and_carries_the_fixe
     pub, rec, new, dla = _published_protocol_inputs(tmp_path)
     all_rows = [dict(zip(REPLICATION_HEADER, map(str, r))) for r in replication_rows([pub, rec, new, dla])]
     fig3 = {int(r["layers"]): r for r in all_rows if r["experiment"] == "fig3"}
-    # fig3 comes from the published-protocol record only; the fixed record's L = 14 row is gone with it.
+    # Each configuration the published-protocol record ran comes from it only; the fixed record's
+    # L = 14, which it did not run, stays, with its note on the published protocol.
+    assert {int(r["layers"]) for r in all_rows if r["experiment"] == "fig3"} == {4, 8, 10, 12, 14, 16}
+    assert [r["source"] for r in all_rows if r["experiment"] == "fig3" and r["layers"] == "14"] == [f"record: {rec}"]
+    fig3.pop(14)
     assert {r["source"] for r in fig3.values()} == {f"record: {new}"}
-    assert set(fig3) == {4, 8, 10, 12, 16}
     assert {r["regenerated_protocol"] for r in fig3.values()} == {"published"}
     assert fig3[4]["verdict"] == "agrees" and fig3[4]["fixed_verdict"] == "agrees" and fig3[4]["cause"] == ""
     # The early stop shown on the same runs: the published protocol agrees, the fixed one differs.
@@ -272,6 +275,20 @@ def test_a_published_protocol_record_replaces_the_fixed_one_and_carries_the_fixe
     assert {r[0] for r in replication_rows([pub, rec, new, dla], "supp4")} == {"supp4"}
 
 
+def test_a_partial_published_protocol_record_replaces_only_the_configurations_it_ran(tmp_path):
+    pub, rec, _, dla = _published_protocol_inputs(tmp_path)
+    partial = tmp_path / "supp4-published-protocol.csv"
+    # L = 8 rerun with the published protocol: 20/50, as published (the fixed count 50/50 differed).
+    write_csv(partial, (*REC_HEADER, "engine"), [["supp4", "qaqc", 2, 8, 40, 50, 20, 50, "1e-14", "published", 50, "jax"]])
+    supp4 = [dict(zip(REPLICATION_HEADER, map(str, r))) for r in replication_rows([pub, rec, partial, dla], "supp4")]
+    by = {int(r["layers"]): r for r in supp4}
+    assert len(supp4) == len(by) == 4  # one row per configuration, none twice
+    assert by[8]["source"] == f"record: {partial}" and by[8]["regenerated_protocol"] == "published"
+    assert by[8]["verdict"] == "agrees" and by[8]["fixed_verdict"] == "differs" and by[8]["protocol_note"] == ""
+    assert {by[L]["source"] for L in (2, 4, 6)} == {f"record: {rec}"}
+    assert "gives the same 0/50" in by[2]["protocol_note"]
+
+
 def test_the_chapter_shows_both_protocols(tmp_path):
     from overparam.report.replication import replication_page, transition_page
 
@@ -288,11 +305,15 @@ def test_the_chapter_shows_both_protocols(tmp_path):
     assert "33/50 = 0.66" in fig3 and "50/50 = 1.00 [0.93, 1.00] (**differs**, p = " in fig3
     assert "Fixed protocol beside it (same runs): agrees 2, differs 2." in fig3
     assert "the published protocol agrees in 1 of the 2 rows" in fig3
-    assert "configurations.csv" not in fig3
+    # The fixed record keeps only the configuration the published-protocol record did not run (L = 14).
+    fixed_block = fig3[fig3.index("configurations.csv"):fig3.index("fig3-published-protocol.csv")]
+    assert "| tfim-open | 4 | 14 | 28 |" in fixed_block and "| tfim-open | 4 | 8 | 16 |" not in fixed_block
     assert "**the fixed one** (runs stop once their loss reaches 1e-11)" in supp4
     assert "what it implies for the published protocol" in supp4 and "gives the same 0/50" in supp4
     transition = transition_page(tables, "PROV")
-    assert "regenerated (published protocol)" in transition and "regenerated, fixed protocol" in transition
+    # fig3 open n = 4: the published-protocol record, and the fixed record's L = 14 that it did not run.
+    assert ("regenerated (published protocol; fixed protocol, stop below 1e-11 where no published-protocol "
+            "record exists)") in transition and "regenerated, fixed protocol" in transition
     assert "regenerated (fixed protocol, stop below 1e-11)" in transition
     from overparam.figures import replication_fig3
 

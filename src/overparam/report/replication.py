@@ -225,14 +225,15 @@ def transition_rows(rows: list[dict]) -> tuple[list[list], dict[str, str]]:
     protocols: dict[tuple, set[str]] = defaultdict(set)
     bounds = {}
     usable = [r for r in rows if r["source"] and r["experiment"] != "all"]
-    # One regenerated source per model and size: the committed record if there is one (it is at the
-    # published scale), else the first build table.
+    # One regenerated side per model and size: the committed records if there are any (they are at the
+    # published scale; each configuration is in one of them), else the first build table.
     source_of: dict[tuple, str] = {}
     for r in sorted(usable, key=lambda r: not r["source"].startswith("record")):
         source_of.setdefault((r["experiment"], r["model"], int(r["n"])), r["source"])
     for r in usable:
         key = (r["experiment"], r["model"], int(r["n"]))
-        if r["source"] != source_of[key]:
+        if r["source"] != source_of[key] and not (r["source"].startswith("record")
+                                                  and source_of[key].startswith("record")):
             continue
         bounds[key] = (r["orbit_dim"], r["dla_dim"])
         m = int(r["n_params"])
@@ -274,6 +275,9 @@ def _protocol_label(protocols: set[str]) -> str:
         return "published protocol"
     if protocols and all(p.startswith("stop below ") for p in protocols):
         return "fixed protocol, " + ", ".join(sorted(protocols))
+    if "published" in protocols and all(p == "published" or p.startswith("stop below ") for p in protocols):
+        fixed = sorted(p for p in protocols if p != "published")
+        return "published protocol; fixed protocol, " + ", ".join(fixed) + " where no published-protocol record exists"
     return "protocol not recorded"
 
 

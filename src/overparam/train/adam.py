@@ -22,7 +22,7 @@ import optax
 from overparam.ansatze.base import Ansatz
 from overparam.sim.engine import Engine, build_engine
 from overparam.sim.engine.losses import state_loss
-from overparam.sim.statevector import simulate_state
+from overparam.sim.statevector import simulate_states
 from overparam.train.seeds import initial_parameters
 
 LEARNING_RATE = 0.01
@@ -104,12 +104,9 @@ def qsim_losses(ansatz: Ansatz, params: np.ndarray) -> np.ndarray:
     """
     params = np.atleast_2d(params)
     n_states = len(ansatz.states())
-    columns = [
-        np.asarray(simulate_state(ansatz.circuit, ansatz.qubits, ansatz.resolver(values), s, "qsim"),
-                   dtype=np.complex128).reshape(-1)
-        for values in params
-        for s in ansatz.states()
-    ]
+    resolvers = [ansatz.resolver(values) for values in params]
+    per_state = [simulate_states(ansatz.circuit, ansatz.qubits, resolvers, s, "qsim") for s in ansatz.states()]
+    columns = [per_state[j][i].reshape(-1) for i in range(len(params)) for j in range(n_states)]
     per_column = np.asarray(jax.jit(state_loss(ansatz.loss, ansatz.qubits))(jnp.asarray(np.stack(columns, axis=-1))))
     return per_column.reshape(len(params), n_states).mean(axis=1)
 

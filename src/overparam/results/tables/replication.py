@@ -194,22 +194,29 @@ def _rerun_cause(c: Comparison, rerun: tuple[Count, str, str] | None) -> str:
 
 
 def _supersede(sources: list[tuple[str, list[dict]]]) -> list[tuple[str, list[dict]]]:
-    """Drop a record's rows of an experiment that another record ran with the published protocol.
+    """Drop a record's rows of a configuration that another record ran with the published protocol.
 
     The comparison with the published counts is made under the published protocol wherever a record
-    of it exists; an older record of the fixed protocol then stays out of that experiment's section.
+    of it exists; an older fixed-protocol row of the same configuration then stays out. A partial
+    published-protocol record (some configurations of an experiment) leaves the fixed-protocol rows
+    of the others in place, each with its note on what it implies for the published protocol.
     """
     published_records = {
-        r["experiment"] for label, rows in sources if label.startswith("record")
+        _config_key(r) for label, rows in sources if label.startswith("record")
         for r in rows if (r.get("protocol") or "") == "published"
     }
     out = []
     for label, rows in sources:
         if label.startswith("record"):
             rows = [r for r in rows
-                    if (r.get("protocol") or "") == "published" or r["experiment"] not in published_records]
+                    if (r.get("protocol") or "") == "published" or _config_key(r) not in published_records]
         out.append((label, rows))
     return out
+
+
+def _config_key(row: dict) -> tuple[str, str, int, int]:
+    """``(experiment, model, n, layers)`` of a record row."""
+    return row["experiment"], row["model"], int(row["n"]), int(row["layers"])
 
 
 def _floor(protocol: str) -> float | None:
@@ -298,6 +305,12 @@ def replication_rows(files: Iterable[str | Path], experiment: str | None = None)
         pub_reached = counts(pub_rows, "reached")
     except BadInput as exc:  # a malformed value: one row says so, the build goes on
         return [["all", *[""] * (len(REPLICATION_HEADER) - 2), f"published table {str(published)!r}: {exc}"]]
+    recorded = {_config_key(r): label for label, rows in sources if label.startswith("record") for r in rows}
+    first_record: dict[str, str] = {}
+    for label, rows in sources:
+        if label.startswith("record"):
+            for r in rows:
+                first_record.setdefault(r["experiment"], label)
     out = []
     record_counts: dict[tuple, tuple[int, int, str]] = {}
     record_causes: dict[tuple, str] = {}
@@ -308,7 +321,11 @@ def replication_rows(files: Iterable[str | Path], experiment: str | None = None)
             raise BadInput(f"{label}: {exc}") from None
         by_key = {(r["experiment"], r["model"], int(r["n"]), int(r["layers"])): r for r in rows}
         experiments = {k[0] for k in mine}
-        scoped = {k: v for k, v in pub.items() if k[0] in experiments}
+        # Among records, each published configuration is one row: that of the record that ran it, or,
+        # run by none, the "not regenerated" row of the experiment's first record.
+        scoped = {k: v for k, v in pub.items()
+                  if k[0] in experiments and (not label.startswith("record") or k in by_key
+                                              or (k not in recorded and first_record[k[0]] == label))}
         reached = {c.key: c for c in compare({k: v for k, v in pub_reached.items() if k[0] in experiments},
                                              mine_reached)}
         fixed = {c.key: c for c in compare(scoped, mine_fixed)}
