@@ -8,7 +8,7 @@ continuation (BFGS, then trust-region Newton on the exact Hessian where needed) 
 The first run on each engine is timed separately (it includes the JIT compilation); the per-run
 numbers are the later runs. One exact Hessian (the unit of the Newton stage) is timed too.
 
-    OMP_NUM_THREADS=1 XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1" \
+    OMP_NUM_THREADS=1 OVERPARAM_THREADS=1 XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1" \
         PYTHONPATH=src python benchmarks/bench_classify.py [--n 10 --layers 50 --runs 4 --steps 300] \
         [--engines fermion,jax] [--json-out benchmarks/results/classify.json]
 """

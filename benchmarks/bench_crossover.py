@@ -14,7 +14,7 @@ state-vector column is extrapolated, not run: its memory comes from
 :func:`overparam.sim.budget.train_bytes` (the estimate ``overparam train`` refuses by) and its time
 from the measured growth per added qubit pair.
 
-    XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1" OMP_NUM_THREADS=1 \
+    OVERPARAM_THREADS=1 XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1" OMP_NUM_THREADS=1 \
         PYTHONPATH=src python benchmarks/bench_crossover.py [--json-out benchmarks/results/crossover.json]
 """
 

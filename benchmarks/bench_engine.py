@@ -10,7 +10,7 @@ Every tool is compiled (and checked) first; then the tools are timed *round-robi
 per round, and the best call of each is kept. On a machine shared with other jobs the load changes
 from second to second; interleaving makes the ratios compare the same moments.
 
-    XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1" OMP_NUM_THREADS=1 \
+    OVERPARAM_THREADS=1 XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1" OMP_NUM_THREADS=1 \
         PYTHONPATH=src python benchmarks/bench_engine.py [--columns 0,1,2] [--repeat 5] [--json-out PATH]
 """
 

@@ -11,7 +11,7 @@ batched over initialisations, and the QFIM at one random point:
 * QFIM ``n=50, M=2500`` at one random point: goal <= 30 s, numerical rank 1250 = floor(n^2 / 2)
   (the orbit dimension) with a spectral gap >= 1e8.
 
-    XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1" OMP_NUM_THREADS=1 \
+    OVERPARAM_THREADS=1 XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1" OMP_NUM_THREADS=1 \
         PYTHONPATH=src python benchmarks/bench_fermion.py [--cases small,n20,n50,qfim] [--json-out PATH]
 
 The machine's load average is recorded beside every case: on a shared machine the wall times

@@ -39,7 +39,7 @@ best of ``--repeat``), recording wall and CPU seconds (``time.process_time``: on
 exceeds its cores the wall time measures the other jobs too). Each ratio is printed as
 ``tool / fermion`` (and ``tc-circuit / statevector``); the machine's load average is recorded.
 
-    XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1" OMP_NUM_THREADS=1 \
+    OVERPARAM_THREADS=1 XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1" OMP_NUM_THREADS=1 \
         PYTHONPATH=src python benchmarks/bench_tcng.py [--cases n10,n12,n14,n20,n50] [--repeat 5] \
         [--json-out PATH]
 

@@ -14,7 +14,7 @@ wall time the same run takes on an idle core. The workflow runs one configuratio
 (``snakemake --cores 2``), so the 2-core estimate is half the one-core sum (the largest single
 configuration bounds it from below).
 
-    XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1" OMP_NUM_THREADS=1 \\
+    OVERPARAM_THREADS=1 XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1" OMP_NUM_THREADS=1 \\
         PYTHONPATH=src python benchmarks/estimate_fig3.py [--config config/config.yaml] [--steps 20] \\
         [--json-out benchmarks/results/fig3_estimate.json]
 """

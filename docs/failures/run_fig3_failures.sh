@@ -10,7 +10,7 @@ set -euo pipefail
 SHARDS=${SHARDS:-results/data/train/fig3}
 W=${W:-work/failures}
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
-  XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+  OVERPARAM_THREADS=1 XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
 mkdir -p "$W/classify" "$W/logs" "$W/dla" "$W/tables"
 # Order: periodic chains, open n = 4, 6, then open n = 8, 10 in the transition region (orbit dim <= M
 # <= dim g), above dim g, and below the orbit dimension (nearest first).

@@ -9,7 +9,7 @@
 set -euo pipefail
 N=$1
 LAYERS=$2
-export OMP_NUM_THREADS=1 XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+export OMP_NUM_THREADS=1 OVERPARAM_THREADS=1 XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
 mkdir -p results/data/train/fig3 results/data/classify/fig3 results/data/dla logs/train/fig3 logs/classify/fig3
 overparam dla tfim-hva --opt boundary=open --opt g=1.0 --n "$N" --label tfim-open --out "results/data/dla/tfim-open_n$N.json"
 for L in $LAYERS; do
