@@ -137,6 +137,7 @@ def main() -> None:
                      f"B = {BATCH}, float64, one thread), state-vector engine against the free-fermion engine",
         "command": " ".join([os.path.basename(sys.executable), *sys.argv]),
         "xla_flags": os.environ.get("XLA_FLAGS", ""),
+        "pjrt_nproc": os.environ.get("PJRT_NPROC", ""),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
                     "jax": jax.__version__},
         "batch": BATCH,

@@ -199,6 +199,7 @@ def main() -> None:
         "benchmark": "value and gradient of the TFIM residual energy, tfim-hva open boundary, float64, one thread",
         "command": " ".join([os.path.basename(sys.executable), *sys.argv]),
         "xla_flags": os.environ.get("XLA_FLAGS", ""),
+        "pjrt_nproc": os.environ.get("PJRT_NPROC", ""),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
                     "jax": jax.__version__},
         "timing": "compile and check every tool, then time them round-robin; best call of each",

@@ -198,6 +198,7 @@ def main() -> None:
                      "one thread) against the state-vector engine, and the QFIM at n = 50",
         "command": " ".join([os.path.basename(sys.executable), *sys.argv]),
         "xla_flags": os.environ.get("XLA_FLAGS", ""),
+        "pjrt_nproc": os.environ.get("PJRT_NPROC", ""),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
                     "jax": jax.__version__},
         "cases": {},

@@ -318,6 +318,7 @@ def main(argv: list[str] | None = None) -> None:
         "command": " ".join([os.path.basename(sys.executable), *sys.argv]),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "xla_flags": os.environ.get("XLA_FLAGS", ""),
+        "pjrt_nproc": os.environ.get("PJRT_NPROC", ""),
         "omp_num_threads": os.environ.get("OMP_NUM_THREADS", ""),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
                     "jax": jax.__version__},

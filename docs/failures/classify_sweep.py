@@ -6,7 +6,9 @@ machine of this record, against 0.1-5 s of work for most shards). Worker ``k`` o
 K-th line of the job list and skips shards already classified; per shard it appends the wall and CPU
 seconds, the failure count and the load average to ``times.txt``.
 
-    python docs/failures/classify_sweep.py JOBS SHARD_DIR OUT_DIR LOG_DIR TIMES WORKER NWORKERS
+    python docs/failures/classify_sweep.py JOBS SHARD_DIR OUT_DIR LOG_DIR TIMES WORKER NWORKERS [EXPERIMENT]
+
+``EXPERIMENT`` (default ``fig3``) is recorded in every row, as ``overparam classify --experiment``.
 """
 
 import os
@@ -17,7 +19,8 @@ from overparam.train.classify import classify_file
 
 
 def main(argv: list[str]) -> int:
-    jobs_file, shard_dir, out_dir, log_dir, times, worker, nworkers = argv
+    jobs_file, shard_dir, out_dir, log_dir, times, worker, nworkers = argv[:7]
+    experiment = argv[7] if len(argv) > 7 else "fig3"
     jobs = [j.strip() for j in open(jobs_file) if j.strip()][int(worker)::int(nworkers)]
     os.makedirs(out_dir, exist_ok=True)
     os.makedirs(log_dir, exist_ok=True)
@@ -28,7 +31,7 @@ def main(argv: list[str]) -> int:
         t0, c0 = time.time(), time.process_time()
         with open(os.path.join(log_dir, f"{job}.log"), "w") as log:
             summary = classify_file(os.path.join(shard_dir, f"{job}.npz"), out, success_threshold=1e-4,
-                                    experiment="fig3", log=lambda m: print(m, file=log, flush=True))
+                                    experiment=experiment, log=lambda m: print(m, file=log, flush=True))
         with open(times, "a") as fh:
             print(f"{job} {time.time() - t0:.2f} s wall {time.process_time() - c0:.2f} s cpu failed "
                   f"{summary['failed']} load {os.getloadavg()[0]:.1f} worker {worker}", file=fh, flush=True)

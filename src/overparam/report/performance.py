@@ -214,6 +214,8 @@ def _benchmark_section(b: dict[str, Any]) -> dict[str, Any]:
         facts.append("packages: " + ", ".join(f"{k} {v}" for k, v in packages.items()))
     if b.get("xla_flags"):
         facts.append(f"XLA_FLAGS: `{b['xla_flags']}`")
+    if "pjrt_nproc" in b:
+        facts.append(f"XLA intra-op threads (PJRT_NPROC): {b['pjrt_nproc'] or 'one per core (not set)'}")
     return {"title": b.get("title", b["_file"]), "description": b.get("description", ""), "columns": b["columns"],
             "rows": b["rows"], "lines": [*b.get("notes", []), *facts]}
 
