@@ -305,12 +305,12 @@ def replication_rows(files: Iterable[str | Path], experiment: str | None = None)
         pub_reached = counts(pub_rows, "reached")
     except BadInput as exc:  # a malformed value: one row says so, the build goes on
         return [["all", *[""] * (len(REPLICATION_HEADER) - 2), f"published table {str(published)!r}: {exc}"]]
-    recorded = {_config_key(r): label for label, rows in sources if label.startswith("record") for r in rows}
-    first_record: dict[str, str] = {}
+    recorded: dict[tuple, str] = {}  # configuration -> the record that ran it
+    first_record: dict[str, str] = {}  # experiment -> its first record
     for label, rows in sources:
-        if label.startswith("record"):
-            for r in rows:
-                first_record.setdefault(r["experiment"], label)
+        for r in rows if label.startswith("record") else ():
+            recorded[_config_key(r)] = label
+            first_record.setdefault(r["experiment"], label)
     out = []
     record_counts: dict[tuple, tuple[int, int, str]] = {}
     record_causes: dict[tuple, str] = {}
@@ -319,7 +319,7 @@ def replication_rows(files: Iterable[str | Path], experiment: str | None = None)
             mine, mine_reached, mine_fixed = (counts(rows, q) for q in ("successes", "reached", "fixed"))
         except BadInput as exc:
             raise BadInput(f"{label}: {exc}") from None
-        by_key = {(r["experiment"], r["model"], int(r["n"]), int(r["layers"])): r for r in rows}
+        by_key = {_config_key(r): r for r in rows}
         experiments = {k[0] for k in mine}
         # Among records, each published configuration is one row: that of the record that ran it, or,
         # run by none, the "not regenerated" row of the experiment's first record.
