@@ -46,3 +46,13 @@ def test_a_malformed_value_sets_nothing():
     env = {"OVERPARAM_THREADS": "two"}
     result = _probe(env)
     assert result["env"]["PJRT_NPROC"] is None
+
+
+@pytest.mark.parametrize("value", ["two", "0"])
+def test_a_malformed_thread_count_is_refused_by_the_cli(value, monkeypatch, capsys):
+    from overparam.cli.app import main
+
+    monkeypatch.setenv("OVERPARAM_THREADS", value)
+    assert main(["train", "tfim-hva", "--n", "4", "--layers", "2", "--runs", "2", "--steps", "5"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"overparam: error: OVERPARAM_THREADS={value!r} is not accepted; use a positive integer (threads per job)"]

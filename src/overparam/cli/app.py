@@ -79,6 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # (a figure's --out is a stem: STEM.png and STEM.pdf are the files).
         if args.command != "figure":
             check_out_paths(args)
+        # A malformed thread count is refused here, not when the first simulator is built.
+        from overparam.sim.statevector import default_threads
+
+        default_threads()
         # The device is settled (and a requested GPU checked) before any simulation starts.
         from overparam.sim.device import use_gpu
 

@@ -22,7 +22,9 @@ def default_threads() -> int:
     """Threads for qsim: ``OVERPARAM_THREADS`` if set, else every core this process may use."""
     env = os.environ.get("OVERPARAM_THREADS")
     if env:
-        return max(1, int(env))
+        if not env.strip().isdigit() or int(env) < 1:
+            raise BadInput(f"OVERPARAM_THREADS={env!r} is not accepted; use a positive integer (threads per job)")
+        return int(env)
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - non-Linux
