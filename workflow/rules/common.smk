@@ -71,3 +71,32 @@ GPU_FLAG = "--gpu" if GPU else ""
 def gpu_resource(wildcards):
     """``resources: gpu=`` of a GPU-capable rule: one GPU when the switch is on, none otherwise."""
     return 1 if GPU else 0
+
+
+def train_bundles(train, runs_of, max_work):
+    """Bundles of a training section: {name: (run names, work)}, consecutive depths of one sweep entry
+    with one --spectra whose n^2 x layers sum to at most `max_work` (a deeper depth alone may exceed it);
+    `runs_of` maps run names to their settings (TRAIN_RUNS of the experiment)."""
+    bundles = {}
+    for s in train["sweeps"]:
+        runs, work = [], 0
+        for layers in s["layers"] + [None]:
+            run = None if layers is None else f"{s['model']}_n{s['n']}_L{layers}"
+            cost = 0 if layers is None else s["n"] ** 2 * layers
+            if runs and (
+                run is None or work + cost > max_work or runs_of[run]["spectra"] != runs_of[runs[0]]["spectra"]
+            ):
+                first, last = runs_of[runs[0]]["layers"], runs_of[runs[-1]]["layers"]
+                depths = f"{first}" if first == last else f"{first}-{last}"
+                bundles[f"{s['model']}_n{s['n']}_L{depths}"] = (runs, work)
+                runs, work = [], 0
+            if run is not None:
+                runs.append(run)
+                work += cost
+    return bundles
+
+
+def qsim_flag(train):
+    """--qsim-check-runs of a training section, or nothing when qsim re-checks every run."""
+    k = train.get("qsim_check_runs")
+    return "" if k is None else f"--qsim-check-runs {k}"

@@ -135,6 +135,7 @@ def training_page(fig: str, title: str, what: str, loss_name: str) -> Page:
                 (abs(float(r["final_loss"]) - float(r["qsim_final_loss"])) for r in rows if r["qsim_final_loss"]),
                 default=0.0,
             ),
+            checked=sum(1 for r in rows if r["qsim_final_loss"]), total=len(rows),
             per_m=per_m, per_model=per_model, with_lowest=with_lowest, with_fixed=with_fixed,
             spectra_count=len(read_csv(spectra)) if spectra.exists() else None, provenance=provenance_block(prov, wall),
         )
