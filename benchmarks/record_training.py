@@ -2,7 +2,9 @@
 
 Reads a finished (or partly finished) workflow directory: the training shards
 ``results/data/train/<exp>/*.json`` and ``*.npz``, the Snakemake ``benchmark:`` files
-``benchmarks/out/train_run/<exp>_<run>.tsv`` (wall and CPU seconds of every job) and the config's
+``benchmarks/out/train_run/<exp>_<run>.tsv`` (wall and CPU seconds of every job; a job that trained
+several depths, ``<exp>_<model>_n<n>_L<first>-<last>.tsv``, counts once in its (model, n) row and
+leaves its configurations' job columns empty) and the config's
 sweeps (how many configurations were planned). ``dim g`` and the orbit bound come from the DLA
 shards under ``results/data/dla/`` when the workflow made them, else from ``overparam.lie.analyze``
 on the same circuit. One row per (experiment, model, n) goes to a JSON table that the book's
@@ -33,6 +35,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import sys
 import time
 from collections import defaultdict
@@ -74,6 +77,23 @@ def _job_seconds(workdir: Path, exp: str, run: str) -> tuple[float, float] | Non
     with open(tsv, newline="") as fh:
         row = next(csv.DictReader(fh, delimiter="\t"))
     return float(row["s"]), float(row["cpu_time"])
+
+
+_BUNDLE = re.compile(r"^(?P<model>.+)_n(?P<n>\d+)_L(?P<first>\d+)-(?P<last>\d+)$")
+
+
+def _bundle_seconds(workdir: Path, exp: str) -> list[tuple[str, str, int, int, int, float, float]]:
+    """``(name, model, n, first, last, wall, CPU)`` of every bundle job of ``exp`` (several depths of
+    one sweep entry trained by one job, ``<exp>_<model>_n<n>_L<first>-<last>.tsv``)."""
+    out = []
+    for tsv in sorted((workdir / "benchmarks" / "out" / "train_run").glob(f"{exp}_*.tsv")):
+        found = _BUNDLE.match(tsv.stem[len(exp) + 1:])
+        if found:
+            with open(tsv, newline="") as fh:
+                row = next(csv.DictReader(fh, delimiter="\t"))
+            out.append((tsv.stem, found["model"], int(found["n"]), int(found["first"]), int(found["last"]),
+                        float(row["s"]), float(row["cpu_time"])))
+    return out
 
 
 def _run_steps(curves: np.ndarray, stop_below: float | None, steps: int) -> int:
@@ -141,7 +161,15 @@ def read_configurations(workdir: Path, exp: str, config: dict) -> list[dict]:
             "protocol": protocol_of(shard),
             "run_steps": None if curves is None else _run_steps(curves, stop_below, int(shard["steps"])),
             "seconds": _job_seconds(workdir, exp, path.stem),
+            "bundle": None,
         })
+    # A configuration trained in a bundle has no job of its own: the bundle's time is counted once
+    # per (model, n) in the summary, and its rows leave the job columns empty.
+    for name, model, n, first, last, wall, cpu in _bundle_seconds(workdir, exp):
+        for r in records:
+            if (r["seconds"] is None and r["model"] == model and int(r["shard"]["n"]) == n
+                    and first <= int(r["shard"]["layers"]) <= last):
+                r["bundle"] = (name, wall, cpu)
     return sorted(records, key=lambda r: (r["model"], int(r["shard"]["n"]), int(r["shard"]["n_params"])))
 
 
@@ -150,13 +178,12 @@ def configuration_rows(records: list[dict]) -> list[list]:
     rows = []
     for r in records:
         s, losses, seconds = r["shard"], r["losses"], r["seconds"]
-        # Above the qsim re-check's size the shard records null: no difference to report.
-        checked = [v for v in s["qsim_final_losses"] if v is not None]
-        qsim = np.asarray(checked, dtype=float) if len(checked) == losses.size else None
+        # Runs qsim did not re-check (above its size, or past --qsim-check-runs) are null in the shard.
+        pairs = [(loss, q) for loss, q in zip(losses, s["qsim_final_losses"]) if q is not None]
         rows.append([
             r["exp"], r["model"], s["n"], s["layers"], s["n_params"], losses.size, r["successes"],
             f"{losses.min():.3e}", f"{np.median(losses):.3e}",
-            "" if qsim is None else f"{np.max(np.abs(losses - qsim)):.1e}",
+            f"{max(abs(loss - q) for loss, q in pairs):.1e}" if pairs else "",
             "" if r["run_steps"] is None else r["run_steps"],
             f"{seconds[0]:.1f}" if seconds else "", f"{seconds[1]:.1f}" if seconds else "",
             "" if r["reached"] is None else r["reached"],
@@ -179,12 +206,17 @@ def summarize(workdir: Path, exp: str, config: dict, records: list[dict]) -> lis
         wall = cpu = longest = 0.0
         timed = 0
         steps_done = steps_planned = 0
+        jobs = {}
         for r in group:
             m, runs = int(r["shard"]["n_params"]), r["losses"].size
             per_m.append(f"{m}: {r['successes']}/{runs}")
             if r["seconds"] is not None:
-                wall, cpu, timed = wall + r["seconds"][0], cpu + r["seconds"][1], timed + 1
-                longest = max(longest, r["seconds"][0])
+                jobs[r["shard"]["layers"]] = r["seconds"]
+            elif r["bundle"] is not None:
+                jobs[r["bundle"][0]] = r["bundle"][1:]
+        for job_wall, job_cpu in jobs.values():
+            wall, cpu, timed = wall + job_wall, cpu + job_cpu, timed + 1
+            longest = max(longest, job_wall)
             if r["run_steps"] is not None:
                 steps_done += r["run_steps"]
                 steps_planned += runs * int(r["shard"]["steps"])

@@ -104,7 +104,7 @@ def test_every_depth_list_uses_the_one_layers_parser():
     from overparam.cli.common import layer_list
 
     parser = build_parser()
-    for command in ("qfim-sweep", "noisy-qfim", "hardware-qfim"):
+    for command in ("qfim-sweep", "noisy-qfim", "hardware-qfim", "train"):
         assert _action(parser, command, "layers").type is layer_list, command
     assert layer_list("1, 2,3") == [1, 2, 3]
     for bad in ("", "0,1", "1,x"):

@@ -26,6 +26,13 @@ def test_ground_energy_against_dense_diagonalisation(n):
     assert ground_energy(h, qubits) == pytest.approx(np.linalg.eigvalsh(h.matrix(qubits))[0], abs=1e-9)
 
 
+def test_ground_energy_is_the_same_number_every_call():
+    """The residual energy of every run is measured from it: Lanczos must not start at random."""
+    qubits = cirq.LineQubit.range(9)
+    h = tfim_hamiltonian(qubits, g=1.0, boundary="open")
+    assert len({ground_energy(h, qubits) for _ in range(4)}) == 1
+
+
 def test_critical_periodic_tfim_free_fermion_energy():
     # Textbook (Pfeuty 1970): at g = 1 with periodic boundary, the ground state lies in the even-parity
     # sector with antiperiodic fermion momenta k = pi(2m+1)/n, E0 = -sum_k 2|cos(k/2)|.

@@ -134,3 +134,38 @@ def test_record_refuses_a_bad_sweep_wall(tmp_path):
     proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "record_training.py"), "--workdir", str(work),
                            "--exp", "fig3", "--sweep-wall-s", "-3"], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1 and "-3" in proc.stderr
+
+
+def test_a_bundle_job_counts_once_and_a_partial_qsim_check_is_reported(tmp_path):
+    """Depths trained by one job (``<exp>_<model>_n<n>_L<first>-<last>.tsv``) add that job's time once to
+    their (model, n) row; a shard whose qsim re-check covered some runs reports their largest difference."""
+    work = tmp_path / "run"
+    shards = work / "results" / "data" / "train" / "fig3"
+    shards.mkdir(parents=True)
+    (work / "config").mkdir()
+    (work / "config" / "config.yaml").write_text(yaml.safe_dump({"fig3": {
+        "success_threshold": 1e-4, "stop_below": None, "fixed_floor": 1e-11,
+        "sweeps": [{"model": "tfim-open", "n": 4, "layers": [4, 6, 8]}]}}))
+    dla = work / "results" / "data" / "dla"
+    dla.mkdir(parents=True)
+    (dla / "tfim-open_n4.json").write_text(json.dumps({"dim": 16, "orbit_dim": 8}))
+    for layers in (4, 6, 8):
+        shard = _shard("tfim-open", 4, layers, [1e-3, 1e-13, 2e-13], [1e-3, 1e-13, 2e-13])
+        shard["qsim_final_losses"] = [1e-3 + 2e-8, 1e-13 - 3e-9, None]
+        (shards / f"tfim-open_n4_L{layers}.json").write_text(json.dumps(shard))
+    bench = work / "benchmarks" / "out" / "train_run"
+    bench.mkdir(parents=True)
+    (bench / "fig3_tfim-open_n4_L4-6.tsv").write_text("s\th:m:s\tmax_rss\tcpu_time\n20.0\t0:00:20\t100\t19.0\n")
+    (bench / "fig3_tfim-open_n4_L8.tsv").write_text("s\th:m:s\tmax_rss\tcpu_time\n15.0\t0:00:15\t100\t14.0\n")
+    out, table = tmp_path / "record.json", tmp_path / "configs.csv"
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "record_training.py"), "--workdir", str(work),
+                           "--exp", "fig3", "--json-out", str(out), "--csv-out", str(table)],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    rows = {int(r["layers"]): r for r in csv.DictReader(table.open())}
+    assert [rows[k]["job_wall_s"] for k in (4, 6, 8)] == ["", "", "15.0"]
+    assert {r["max_engine_qsim_difference"] for r in rows.values()} == {"2.0e-08"}
+    record = json.loads(out.read_text())
+    summary = dict(zip(record["columns"], record["rows"][0]))
+    assert summary["jobs timed"] == 2
+    assert (summary["job wall (min)"], summary["longest job wall (min)"]) == (f"{35 / 60:.1f}", f"{20 / 60:.1f}")

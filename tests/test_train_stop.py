@@ -128,3 +128,24 @@ def test_one_published_protocol_run_gives_the_fixed_protocols_count(tmp_path):
     (tmp_path / "kicked.json").write_text(json.dumps(shard))
     kicked = dict(zip(TRAIN_HEADER, train_rows([tmp_path / "kicked.json"], 1e-4)[0]))
     assert (kicked["success"], kicked["fixed_success"], kicked["reached"]) == (0, 1, 1)
+
+
+def test_several_depths_in_one_process_give_the_shards_of_one_depth_each(tmp_path):
+    """``--layers 2,3`` writes one shard per depth, each the same numbers as its depth trained alone;
+    ``--qsim-check-runs`` leaves the other runs' qsim losses null."""
+    import json
+
+    common = ["train", "tfim-hva", "--n", "4", "--opt", "boundary=open", "--runs", "4", "--steps", "60",
+              "--seed", "3", "--qsim-check-runs", "2"]
+    assert main([*common, "--layers", "2,3", "--out", str(tmp_path / "both_L{layers}.json"),
+                 "--curves", str(tmp_path / "both_L{layers}.npz")]) == 0
+    for layers in (2, 3):
+        assert main([*common, "--layers", str(layers), "--out", str(tmp_path / f"alone_L{layers}.json")]) == 0
+        both = json.loads((tmp_path / f"both_L{layers}.json").read_text())
+        alone = json.loads((tmp_path / f"alone_L{layers}.json").read_text())
+        assert both["layers"] == layers and both["n_params"] == 2 * layers
+        assert both["final_losses"] == alone["final_losses"]
+        assert [v is None for v in both["qsim_final_losses"]] == [False, False, True, True]
+        np.testing.assert_allclose(both["qsim_final_losses"][:2], both["final_losses"][:2], atol=1e-5)
+        with np.load(tmp_path / f"both_L{layers}.npz") as shard:
+            assert shard["curves"].shape == (4, 61) and int(shard["layers"]) == layers

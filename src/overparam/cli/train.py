@@ -28,10 +28,11 @@ LAYERS_FIELD = "{layers}"
 
 
 def _per_depth_path(template: str | None, flag: str, layers: int, several: bool) -> str | None:
-    """``--out``/``--curves`` for one depth: with several depths the path must name it as ``{layers}``."""
-    if template is None or not several:
-        return template
-    if LAYERS_FIELD not in template:
+    """``--out``/``--curves`` for one depth: ``{layers}`` in the path is the depth, and with several
+    depths the path must contain it."""
+    if template is None:
+        return None
+    if several and LAYERS_FIELD not in template:
         raise BadInput(
             f"--{flag} {template!r} names one file for several depths; expected a path containing "
             f"{LAYERS_FIELD} (e.g. run_L{LAYERS_FIELD}.json), one file per depth"

@@ -95,6 +95,21 @@ def _batch_sizes(runs: int) -> list[int]:
     return sizes + [0]
 
 
+# The compiled per-column loss of the last few (loss, qubits): the depths of one sweep entry trained in
+# one process share their loss operator, and compiling it costs more than re-checking a few runs.
+_STATE_LOSSES: list[tuple[object, tuple, object]] = []
+
+
+def _compiled_state_loss(loss, qubits) -> object:
+    key = tuple(qubits)
+    for cached_loss, cached_qubits, fn in _STATE_LOSSES:
+        if cached_qubits == key and type(cached_loss) is type(loss) and cached_loss == loss:
+            return fn
+    fn = jax.jit(state_loss(loss, qubits))
+    _STATE_LOSSES[:] = [(loss, key, fn)] + _STATE_LOSSES[:3]
+    return fn
+
+
 def qsim_losses(ansatz: Ansatz, params: np.ndarray) -> np.ndarray:
     """The loss of each parameter vector recomputed from qsim's (single-precision) states.
 
@@ -107,7 +122,7 @@ def qsim_losses(ansatz: Ansatz, params: np.ndarray) -> np.ndarray:
     resolvers = [ansatz.resolver(values) for values in params]
     per_state = [simulate_states(ansatz.circuit, ansatz.qubits, resolvers, s, "qsim") for s in ansatz.states()]
     columns = [per_state[j][i].reshape(-1) for i in range(len(params)) for j in range(n_states)]
-    per_column = np.asarray(jax.jit(state_loss(ansatz.loss, ansatz.qubits))(jnp.asarray(np.stack(columns, axis=-1))))
+    per_column = np.asarray(_compiled_state_loss(ansatz.loss, ansatz.qubits)(jnp.asarray(np.stack(columns, axis=-1))))
     return per_column.reshape(len(params), n_states).mean(axis=1)
 
 
