@@ -21,7 +21,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
-SHARDS = ["results/data/train/fig3/tfim-open_n4_L2", "results/data/train/fig3/tfim-open_n4_L8"]
+# Shards of two different jobs (fig3 trains the depths of one sweep entry in one bundle job).
+SHARDS = ["results/data/train/fig3/tfim-periodic_n4_L4", "results/data/train/fig3/tfim-open_n4_L8"]
 TARGETS = [f"{s}.{ext}" for s in SHARDS for ext in ("json", "npz")]
 # Keys that measure time or the machine, not the physics.
 TIMING_KEYS = {"seconds", "wall_seconds", "compile_seconds", "run_seconds", "provenance", "timings", "host"}
