@@ -175,3 +175,29 @@ def test_sources_have_no_invalid_escape_sequences():
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             compile(path.read_text(), str(path), "exec")
+
+
+@pytest.mark.slow
+def test_fig3_bundles_cover_every_configuration_once():
+    """The default config's fig3 shards come from bundle jobs (several depths per process): every shard
+    from exactly one job, none from the one-depth rule, no bundle past the work cap unless it is one depth."""
+    import yaml as _yaml
+
+    config = _yaml.safe_load((ROOT / "config/config.yaml").read_text())
+    targets = [f"results/data/train/fig3/{s['model']}_n{s['n']}_L{layers}.json"
+               for s in config["fig3"]["sweeps"] for layers in s["layers"]]
+    snakemake = Path(sys.executable).with_name("snakemake")
+    out = subprocess.run([str(snakemake), "-n", "--cores", "2", *targets, "--quiet", "rules"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    jobs = dict(re.findall(r"^(train_\w+)\s+(\d+)$", out.stdout + out.stderr, flags=re.M))
+    assert jobs and all(name.startswith("train_bundle_fig3_") and count == "1" for name, count in jobs.items())
+    covered = []
+    for name in jobs:
+        found = re.fullmatch(r"train_bundle_fig3_(tfim_\w+)_n(\d+)_L(\d+)(?:_(\d+))?", name)
+        model, n, first, last = found[1].replace("_", "-"), int(found[2]), int(found[3]), int(found[4] or found[3])
+        depths = next(s["layers"] for s in config["fig3"]["sweeps"] if s["model"] == model and s["n"] == n)
+        inside = [d for d in depths if first <= d <= last]
+        assert len(inside) == 1 or n * n * sum(inside) <= 20000, name
+        covered += [(model, n, d) for d in inside]
+    assert sorted(covered) == sorted((s["model"], s["n"], d) for s in config["fig3"]["sweeps"] for d in s["layers"])
