@@ -18,6 +18,7 @@ counts.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -39,9 +40,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="a committed record (repeatable; default: those of docs/paper-scale/ that exist)")
     parser.add_argument("--out", default=str(ROOT / "docs/replication/comparison.csv"))
     args = parser.parse_args(argv)
-    ours = args.ours or [str(ROOT / p) for p in RECORDS if (ROOT / p).is_file()]
+    # The committed records are named relative to the repository (as in the book), not by this machine's paths.
+    args.published, args.out = (os.path.abspath(p) for p in (args.published, args.out))
+    ours = [os.path.abspath(p) for p in args.ours] if args.ours else [p for p in RECORDS if (ROOT / p).is_file()]
     # The reruns index names the cause of a differing row whose rerun agrees (as in the book).
-    ours += [str(ROOT / p) for p in RERUNS if (ROOT / p).is_file()]
+    ours += [p for p in RERUNS if (ROOT / p).is_file()]
+    os.chdir(ROOT)
     try:
         rows = replication_rows([args.published, *ours])
     except BadInput as exc:
