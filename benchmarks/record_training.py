@@ -214,12 +214,12 @@ def summarize(workdir: Path, exp: str, config: dict, records: list[dict]) -> lis
                 jobs[r["shard"]["layers"]] = r["seconds"]
             elif r["bundle"] is not None:
                 jobs[r["bundle"][0]] = r["bundle"][1:]
-        for job_wall, job_cpu in jobs.values():
-            wall, cpu, timed = wall + job_wall, cpu + job_cpu, timed + 1
-            longest = max(longest, job_wall)
             if r["run_steps"] is not None:
                 steps_done += r["run_steps"]
                 steps_planned += runs * int(r["shard"]["steps"])
+        for job_wall, job_cpu in jobs.values():
+            wall, cpu, timed = wall + job_wall, cpu + job_cpu, timed + 1
+            longest = max(longest, job_wall)
         rows.append([
             exp, key[0], key[1], f"{len(group)}/{plan.get(key, '?')}", dim, orbit,
             first_m_at((int(r["shard"]["n_params"]), r["successes"] / r["losses"].size) for r in group),

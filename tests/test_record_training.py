@@ -74,20 +74,27 @@ def _shard(model: str, n: int, layers: int, final: list[float], lowest: list[flo
             "qsim_final_losses": [None] * len(final), "lowest_losses": lowest, "seconds": 1.0}
 
 
-def test_record_of_published_protocol_shards_gives_both_counts(tmp_path):
-    """Synthetic shards (no training): the published protocol's count, the fixed protocol's from the same
-    runs, the runs below the threshold at some step, the engine and the job seconds; the CSV is a record
-    the replication tables read."""
+def _open_n4_workdir(tmp_path: Path, layers: list[int]) -> tuple[Path, Path]:
+    """A workflow directory planning fig3 open n = 4 at ``layers`` (published protocol) with its DLA
+    shard (dim g 16, orbit bound 8): ``(workdir, its fig3 shard folder)``."""
     work = tmp_path / "run"
     shards = work / "results" / "data" / "train" / "fig3"
     shards.mkdir(parents=True)
     (work / "config").mkdir()
     (work / "config" / "config.yaml").write_text(yaml.safe_dump({"fig3": {
         "success_threshold": 1e-4, "stop_below": None, "fixed_floor": 1e-11,
-        "sweeps": [{"model": "tfim-open", "n": 4, "layers": [4, 8]}]}}))
+        "sweeps": [{"model": "tfim-open", "n": 4, "layers": layers}]}}))
     dla = work / "results" / "data" / "dla"
     dla.mkdir(parents=True)
     (dla / "tfim-open_n4.json").write_text(json.dumps({"dim": 16, "orbit_dim": 8}))
+    return work, shards
+
+
+def test_record_of_published_protocol_shards_gives_both_counts(tmp_path):
+    """Synthetic shards (no training): the published protocol's count, the fixed protocol's from the same
+    runs, the runs below the threshold at some step, the engine and the job seconds; the CSV is a record
+    the replication tables read."""
+    work, shards = _open_n4_workdir(tmp_path, [4, 8])
     # Runs: stuck; converged to the floor; kicked back up after the floor (a fixed-protocol success only);
     # below 1e-4 without reaching the floor; below 1e-4 once, then above it again (no success either way).
     final = [5e-3, 2e-5, 3e-3, 5e-5, 2e-3]
@@ -139,16 +146,7 @@ def test_record_refuses_a_bad_sweep_wall(tmp_path):
 def test_a_bundle_job_counts_once_and_a_partial_qsim_check_is_reported(tmp_path):
     """Depths trained by one job (``<exp>_<model>_n<n>_L<first>-<last>.tsv``) add that job's time once to
     their (model, n) row; a shard whose qsim re-check covered some runs reports their largest difference."""
-    work = tmp_path / "run"
-    shards = work / "results" / "data" / "train" / "fig3"
-    shards.mkdir(parents=True)
-    (work / "config").mkdir()
-    (work / "config" / "config.yaml").write_text(yaml.safe_dump({"fig3": {
-        "success_threshold": 1e-4, "stop_below": None, "fixed_floor": 1e-11,
-        "sweeps": [{"model": "tfim-open", "n": 4, "layers": [4, 6, 8]}]}}))
-    dla = work / "results" / "data" / "dla"
-    dla.mkdir(parents=True)
-    (dla / "tfim-open_n4.json").write_text(json.dumps({"dim": 16, "orbit_dim": 8}))
+    work, shards = _open_n4_workdir(tmp_path, [4, 6, 8])
     for layers in (4, 6, 8):
         shard = _shard("tfim-open", 4, layers, [1e-3, 1e-13, 2e-13], [1e-3, 1e-13, 2e-13])
         shard["qsim_final_losses"] = [1e-3 + 2e-8, 1e-13 - 3e-9, None]
