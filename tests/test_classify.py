@@ -407,3 +407,28 @@ def test_cli_backend_choice_and_the_new_columns(tmp_path):
     assert float(rows[0]["lowest_loss"]) == 1e-12
     assert main(["classify", str(shard), "--out", str(tmp_path / "x.json"), "--backend", "qsim"]) == 2
     assert not (tmp_path / "x.json").exists()
+
+
+def test_summary_from_runs_classified_apart_equals_one_pass_and_refuses_a_missing_run(tmp_path):
+    """The pieces of a configuration (runs classified by separate workers) assemble to the same summary."""
+    from overparam.train.classify import classify_failed_run, classify_shard, open_shard, summarise_shard
+
+    rng = np.random.default_rng(5)
+    path = _shard(tmp_path / "s.npz", [[1.0, 0.5], [1.0, 0.4], [1.0, 1e-5]], [0.5, 0.4, 1e-5])
+    with np.load(path) as z:
+        data = dict(z)
+    data["final_params"] = rng.uniform(0, 2 * np.pi, data["final_params"].shape)
+    np.savez(path, **data)
+    shard, engine = open_shard(path, "jax")
+    whole = classify_shard(shard, engine, success_threshold=1e-4)
+    assert whole["failed"] == 2
+    pieces = [classify_failed_run(shard, engine, r, spectrum=energy_spectrum(engine.ansatz)) for r in (1, 0)]
+    merged = summarise_shard(shard, engine, sorted(pieces, key=lambda r: r["run"]), success_threshold=1e-4,
+                             seconds=0.0)
+    for key in ("counts", "failed", "reached_floor", "reached_floor_counts", "n_params", "backend"):
+        assert merged[key] == whole[key]
+    assert [r["label"] for r in merged["results"]] == [r["label"] for r in whole["results"]]
+    np.testing.assert_allclose([r["continuation"]["loss"] for r in merged["results"]],
+                               [r["continuation"]["loss"] for r in whole["results"]], rtol=0, atol=1e-12)
+    with pytest.raises(BadInput, match=r"s\.npz.*missing \[1\]"):
+        summarise_shard(shard, engine, pieces[1:], success_threshold=1e-4, seconds=0.0)

@@ -461,6 +461,40 @@ def adam_history(shard: Shard, run: int) -> dict:
     return {"lowest_loss": low, "reached_floor": reached}
 
 
+def classify_failed_run(shard: Shard, engine: AnyEngine, run: int, thresholds: Thresholds = Thresholds(),
+                        spectrum: Spectrum | None = None) -> dict:
+    """One failed run of ``shard``, classified (:func:`classify_run`), with what Adam's curve says of it."""
+    res = classify_run(engine, shard.final_params[run], thresholds, spectrum)
+    return {"run": int(run), "final_loss": float(shard.final_losses[run]), **adam_history(shard, run), **res}
+
+
+def summarise_shard(shard: Shard, engine: AnyEngine, results: Sequence[dict], *, success_threshold: float,
+                    thresholds: Thresholds = Thresholds(), seconds: float) -> dict:
+    """The JSON summary of one configuration from its classified failed runs (in run order).
+
+    Raises :class:`BadInput` unless ``results`` holds exactly the shard's failed runs, so a summary
+    assembled from pieces (runs classified by several workers) cannot silently miss one.
+    """
+    runs = failed_runs(shard.final_losses, success_threshold)
+    got = [int(r["run"]) for r in results]
+    if got != runs:
+        missing = sorted(set(runs) - set(got))
+        raise BadInput(f"classification of {shard.path!r} has runs {got[:5]}...; expected the {len(runs)} failed "
+                       f"runs (missing {missing[:10]})")
+    counts = {label: sum(r["label"] == label for r in results) for label in LABELS}
+    thrown_back = {label: sum(bool(r.get("reached_floor")) and r["label"] == label for r in results) for label in LABELS}
+    return {
+        "shard": shard.path, "model": shard.model, "ansatz": shard.ansatz, "n": shard.n, "layers": shard.layers,
+        "n_params": shard.n_params, "options": shard.options, "runs": int(len(shard.final_losses)),
+        "steps": shard.steps, "seed": shard.seed, "success_threshold": success_threshold,
+        "thresholds": thresholds.as_dict(), "failed": len(runs), "counts": counts,
+        "backend": getattr(engine, "kind", "jax"), "fixed_floor": shard.fixed_floor, "stop_below": shard.stop_below,
+        "reached_floor": sum(thrown_back.values()) if shard.lowest_losses is not None and shard.fixed_floor is not None
+        else None, "reached_floor_counts": thrown_back,
+        "seconds": seconds, "results": list(results),
+    }
+
+
 def classify_shard(
     shard: Shard,
     engine: AnyEngine,
@@ -475,8 +509,7 @@ def classify_shard(
     start = time.perf_counter()
     results = []
     for k, run in enumerate(runs):
-        res = classify_run(engine, shard.final_params[run], thresholds, spectrum)
-        res = {"run": run, "final_loss": float(shard.final_losses[run]), **adam_history(shard, run), **res}
+        res = classify_failed_run(shard, engine, run, thresholds, spectrum)
         results.append(res)
         if log is not None:
             elapsed = time.perf_counter() - start
@@ -485,18 +518,30 @@ def classify_shard(
                 f"neg {res['end']['n_negative']} -> loss {res['continuation']['loss']:.3e} "
                 f"|g| {res['continuation']['grad_norm']:.1e} in {res['seconds']:.2f}s "
                 f"(elapsed {elapsed:.1f}s, eta {elapsed / (k + 1) * (len(runs) - k - 1):.1f}s)")
-    counts = {label: sum(r["label"] == label for r in results) for label in LABELS}
-    thrown_back = {label: sum(bool(r.get("reached_floor")) and r["label"] == label for r in results) for label in LABELS}
-    return {
-        "shard": shard.path, "model": shard.model, "ansatz": shard.ansatz, "n": shard.n, "layers": shard.layers,
-        "n_params": shard.n_params, "options": shard.options, "runs": int(len(shard.final_losses)),
-        "steps": shard.steps, "seed": shard.seed, "success_threshold": success_threshold,
-        "thresholds": thresholds.as_dict(), "failed": len(runs), "counts": counts,
-        "backend": getattr(engine, "kind", "jax"), "fixed_floor": shard.fixed_floor, "stop_below": shard.stop_below,
-        "reached_floor": sum(thrown_back.values()) if shard.lowest_losses is not None and shard.fixed_floor is not None
-        else None, "reached_floor_counts": thrown_back,
-        "seconds": time.perf_counter() - start, "results": results,
-    }
+    return summarise_shard(shard, engine, results, success_threshold=success_threshold, thresholds=thresholds,
+                           seconds=time.perf_counter() - start)
+
+
+def open_shard(shard_path: str | Path, backend: str = "auto") -> tuple[Shard, AnyEngine]:
+    """Read and check a training shard and build the engine its failures are classified on.
+
+    ``backend``: ``auto`` (the free-fermion engine where the circuit is a matchgate circuit, else the
+    state-vector engine), ``fermion`` or ``jax``. :class:`BadInput` for a bad shard or backend name.
+    """
+    from overparam.ansatze.registry import build_ansatz
+    from overparam.sim.engine import build_engine
+    from overparam.sim.fermion import build_fermion_engine
+    from overparam.sim.fermion.select import check_backend_name, resolve_backend
+
+    check_backend_name(backend, ("jax",))
+    shard = read_shard(shard_path)
+    ansatz = build_ansatz(shard.ansatz, shard.n, shard.layers, {k: str(v) for k, v in shard.options.items()})
+    if ansatz.n_params != shard.n_params:
+        raise BadInput(f"training shard {str(shard_path)!r} has n_params {shard.n_params}, but {shard.ansatz} "
+                       f"n={shard.n} L={shard.layers} has {ansatz.n_params}")
+    chosen = resolve_backend(ansatz, backend, "jax")
+    engine = build_fermion_engine(ansatz) if chosen == "fermion" else build_engine(ansatz)
+    return shard, engine
 
 
 def classify_file(
@@ -516,22 +561,11 @@ def classify_file(
     (``results/data/train/<experiment>/<run>.npz``). ``backend``: ``auto`` (the free-fermion engine
     where the circuit is a matchgate circuit, else the state-vector engine), ``fermion`` or ``jax``.
     """
-    from overparam.ansatze.registry import build_ansatz
     from overparam.fileio import write_json
-    from overparam.sim.engine import build_engine
-    from overparam.sim.fermion import build_fermion_engine
-    from overparam.sim.fermion.select import check_backend_name, resolve_backend
 
     if not (np.isfinite(success_threshold) and success_threshold > 0):
         raise BadInput(f"success threshold {success_threshold!r} must be a positive finite float")
-    check_backend_name(backend, ("jax",))
-    shard = read_shard(shard_path)
-    ansatz = build_ansatz(shard.ansatz, shard.n, shard.layers, {k: str(v) for k, v in shard.options.items()})
-    if ansatz.n_params != shard.n_params:
-        raise BadInput(f"training shard {str(shard_path)!r} has n_params {shard.n_params}, but {shard.ansatz} "
-                       f"n={shard.n} L={shard.layers} has {ansatz.n_params}")
-    chosen = resolve_backend(ansatz, backend, "jax")
-    engine = build_fermion_engine(ansatz) if chosen == "fermion" else build_engine(ansatz)
+    shard, engine = open_shard(shard_path, backend)
     summary = classify_shard(shard, engine, success_threshold=success_threshold,
                              thresholds=thresholds, log=log)
     summary = {"experiment": experiment or Path(shard_path).parent.name, **summary}
