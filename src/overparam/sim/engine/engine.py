@@ -7,7 +7,9 @@ ansatz. Two routes share the same kernels:
   forward pass, then the adjoint reverse pass of :mod:`overparam.sim.engine.run` (no stored states).
 * :meth:`Engine.jacobian`, :meth:`Engine.qfim`: the forward-mode Jacobian pass of
   :func:`~overparam.sim.engine.run.jacobian` (all ``M`` derivative columns carried beside the state);
-  :meth:`Engine.hessian`: JAX forward mode over the adjoint gradient. Used for geometry at single points.
+  :meth:`Engine.hessian`: the same pass carrying the cotangent pulled back to the input
+  (:func:`~overparam.sim.engine.run.second_order`) plus the Gauss-Newton part; tested against JAX
+  forward mode over the adjoint gradient (:meth:`Engine.hessian_reference`). Used at single points.
 
 Columns of the batched state are ``(input state s, parameter vector b)`` pairs in ``s``-major order;
 the loss of a parameter vector is the mean over the input states.
@@ -31,7 +33,7 @@ from overparam.sim.engine.losses import (  # noqa: E402
     state_loss_and_cotangent,
 )
 from overparam.sim.engine.program import Program, compile_ansatz  # noqa: E402
-from overparam.sim.engine.run import adjoint, forward, jacobian  # noqa: E402
+from overparam.sim.engine.run import adjoint, forward, jacobian, second_order  # noqa: E402
 from overparam.sim.engine.eigen import eigen_layers  # noqa: E402
 from overparam.sim.engine.symmetry import ReducedProgram, parity_reduce  # noqa: E402
 from overparam.sim.batched import BatchedLoss  # noqa: E402
@@ -82,7 +84,11 @@ class Engine(BatchedLoss):
         self._qfim = jax.jit(self._qfim_impl, static_argnums=1)
         # Forward mode over the adjoint gradient: one jvp per direction through the same two passes,
         # which compiles far faster than reverse-over-reverse through the stored forward scan.
-        self._hessian = jax.jit(jax.jacfwd(lambda v: self._loss_and_grad_impl(v[None, :])[1][0]))
+        # The Hessian: one forward pass carrying the Jacobian and the pulled-back cotangent
+        # (run.second_order), 3.8x faster than forward mode over the adjoint gradient at QAQC n = 5,
+        # M = 1370; the latter stays as the reference it is tested against.
+        self._hessian = jax.jit(self._hessian_impl)
+        self._hessian_reference = jax.jit(jax.jacfwd(lambda v: self._loss_and_grad_impl(v[None, :])[1][0]))
 
     # ---- batched core -------------------------------------------------------------------------
 
@@ -131,6 +137,27 @@ class Engine(BatchedLoss):
         gram = stacked.T @ stacked
         return 4.0 * (gram - jnp.real(jnp.outer(jnp.conj(overlap), overlap)))
 
+    def _hessian_impl(self, values: jnp.ndarray) -> jnp.ndarray:
+        # L(psi(theta)) with lam = dL/dRe psi + i dL/dIm psi: the gradient is Re<lam|d_j psi>, so the
+        # Hessian is Re<d_i lam|d_j psi> (lam's change along the Jacobian column, the Gauss-Newton
+        # part) plus Re<lam|d_i d_j psi>, read off one forward pass that carries U^dagger lam.
+        total = jnp.zeros((self.n_params, self.n_params))
+        for s in range(self._inputs.shape[1]):
+            state = jnp.asarray(self._inputs[:, s])
+            apply_u = lambda v: forward(self.program, values[:, None], v[:, None])[:, 0]  # noqa: E731
+            psi, pull_back = jax.vjp(apply_u, state)
+            _, lam = self._cotangent(psi[:, None])
+            # vjp of a complex-linear map gives U^T c; U^dagger lam is its conjugate at c = conj(lam).
+            chi = jnp.conj(pull_back(jnp.conj(lam[:, 0]))[0])
+            _, jac, pairs, diag = second_order(self.program, values, state, chi)
+            m = jac.shape[1]
+            _, dlam = jax.jvp(lambda v: self._cotangent(v)[1], (jnp.broadcast_to(psi[:, None], (psi.shape[0], m)),),
+                              (jac,))
+            gauss_newton = jnp.real(jnp.conj(dlam).T @ jac)
+            curvature = jnp.real(pairs + pairs.T) + jnp.diag(jnp.real(diag))
+            total = total + gauss_newton + curvature
+        return total / self._inputs.shape[1]
+
     # ---- public API ---------------------------------------------------------------------------
 
     def _has_loss(self) -> bool:
@@ -159,6 +186,11 @@ class Engine(BatchedLoss):
         """Hessian of the loss (mean over input states) at ``values``, ``(M, M)``."""
         self._require_loss()
         return np.asarray(self._hessian(self._check(values, False)))
+
+    def hessian_reference(self, values: np.ndarray) -> np.ndarray:
+        """The same Hessian by JAX forward mode over the adjoint gradient (the test oracle; slower)."""
+        self._require_loss()
+        return np.asarray(self._hessian_reference(self._check(values, False)))
 
 
 def build_engine(ansatz: Ansatz, symmetry: bool = True) -> Engine:
