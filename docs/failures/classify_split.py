@@ -17,6 +17,7 @@ import os
 import sys
 import time
 
+from overparam.errors import BadInput
 from overparam.fileio import write_json
 from overparam.train.classify import (
     classify_failed_run,
@@ -64,12 +65,19 @@ def merge(shard_path: str, run_dir: str, out: str, experiment: str) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if argv[0] == "run":
-        run(argv[1], argv[2], int(argv[3]), int(argv[4]))
-    elif argv[0] == "merge":
-        merge(argv[1], argv[2], argv[3], argv[4] if len(argv) > 4 else "supp4")
-    else:
-        print(f"unknown mode {argv[0]!r}; expected 'run' or 'merge'", file=sys.stderr)
+    usage = "usage: classify_split.py run SHARD RUN_DIR WORKER NWORKERS | merge SHARD RUN_DIR OUT [EXPERIMENT]"
+    needed = {"run": 5, "merge": 4}
+    if not argv or argv[0] not in needed or len(argv) < needed[argv[0]] or (
+            argv[0] == "run" and not (argv[3].isdigit() and argv[4].isdigit() and int(argv[3]) < int(argv[4]))):
+        print(f"classify_split.py: arguments {argv!r} not understood; {usage}", file=sys.stderr)
+        return 2
+    try:
+        if argv[0] == "run":
+            run(argv[1], argv[2], int(argv[3]), int(argv[4]))
+        else:
+            merge(argv[1], argv[2], argv[3], argv[4] if len(argv) > 4 else "supp4")
+    except BadInput as exc:
+        print(f"classify_split.py: {exc}", file=sys.stderr)
         return 2
     return 0
 

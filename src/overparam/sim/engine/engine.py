@@ -82,11 +82,10 @@ class Engine(BatchedLoss):
         self._final = jax.jit(self._final_states)
         self._jacobian = jax.jit(self._jacobian_impl, static_argnums=1)
         self._qfim = jax.jit(self._qfim_impl, static_argnums=1)
-        # Forward mode over the adjoint gradient: one jvp per direction through the same two passes,
-        # which compiles far faster than reverse-over-reverse through the stored forward scan.
         # The Hessian: one forward pass carrying the Jacobian and the pulled-back cotangent
         # (run.second_order), 3.8x faster than forward mode over the adjoint gradient at QAQC n = 5,
-        # M = 1370; the latter stays as the reference it is tested against.
+        # M = 1370. The latter stays as the reference it is tested against: one jvp per direction
+        # through the same two passes, which compiles far faster than reverse-over-reverse.
         self._hessian = jax.jit(self._hessian_impl)
         self._hessian_reference = jax.jit(jax.jacfwd(lambda v: self._loss_and_grad_impl(v[None, :])[1][0]))
 
@@ -142,9 +141,11 @@ class Engine(BatchedLoss):
         # Hessian is Re<d_i lam|d_j psi> (lam's change along the Jacobian column, the Gauss-Newton
         # part) plus Re<lam|d_i d_j psi>, read off one forward pass that carries U^dagger lam.
         total = jnp.zeros((self.n_params, self.n_params))
+        def apply_u(v: jnp.ndarray) -> jnp.ndarray:
+            return forward(self.program, values[:, None], v[:, None])[:, 0]
+
         for s in range(self._inputs.shape[1]):
             state = jnp.asarray(self._inputs[:, s])
-            apply_u = lambda v: forward(self.program, values[:, None], v[:, None])[:, 0]  # noqa: E731
             psi, pull_back = jax.vjp(apply_u, state)
             _, lam = self._cotangent(psi[:, None])
             # vjp of a complex-linear map gives U^T c; U^dagger lam is its conjugate at c = conj(lam).
