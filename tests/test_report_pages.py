@@ -147,6 +147,23 @@ def test_performance_page_reads_bench_tcng_layout(tmp_path):
     assert "tensorcircuit-ng 1.10.0" in page and "python bench_tcng.py --cases n10" in page
 
 
+def test_performance_page_reads_bench_hessian_layout(tmp_path):
+    # The layout bench_hessian.py --json-out writes: per case, each tool's best CPU and wall seconds,
+    # its first call, its relative difference from the engine and its CPU ratio to the engine.
+    (tmp_path / "hessian.json").write_text(json.dumps({
+        "benchmark": "Exact Hessian of the TFIM residual energy", "tensorcircuit": "1.10.0",
+        "command": "python benchmarks/bench_hessian.py --cases 10x20",
+        "cases": [{"n": 10, "layers": 20, "n_params": 40, "load": 2.5,
+                   "wall_s": {"engine": 0.04, "tc-circuit": 0.5}, "cpu_s": {"engine": 0.03, "tc-circuit": 0.36},
+                   "first_call_s": {"engine": 4.9, "tc-circuit": 8.8},
+                   "relative_error": {"tc-circuit": 2.6e-13}, "ratio_cpu": {"tc-circuit": 12.0}}],
+    }))
+    page = performance_page(tmp_path, tmp_path / "none", "")
+    assert "| 10 | 20 | 40 | engine | 0.03 | 0.04 | 1 | reference | 4.9 | 2.5 |" in page
+    assert "| 10 | 20 | 40 | tc-circuit | 0.36 | 0.5 | 12 | 2.6e-13 | 8.8 | 2.5 |" in page
+    assert "TensorCircuit-NG 1.10.0" in page and "python benchmarks/bench_hessian.py --cases 10x20" in page
+
+
 def test_gpu_model_reads_nvidia_smi(tmp_path, monkeypatch):
     fake = tmp_path / "nvidia-smi"
     fake.write_text("#!/bin/sh\necho 'NVIDIA H200, 143771 MiB, 570.86.15'\n")

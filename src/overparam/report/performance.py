@@ -154,14 +154,38 @@ def _tcng_comparisons(data: dict[str, Any], name: str) -> dict[str, Any]:
     )
 
 
+def _hessian_cases(data: dict[str, Any], name: str) -> dict[str, Any]:
+    """``bench_hessian.py``: each tool's exact Hessian time per case, as a ratio to the engine's."""
+    rows = []
+    for c in data["cases"]:
+        cpu, wall, first = c.get("cpu_s", {}), c.get("wall_s", {}), c.get("first_call_s", {})
+        errors, ratios = c.get("relative_error", {}), c.get("ratio_cpu", {})
+        for tool in cpu:
+            rows.append([
+                c.get("n", ""), c.get("layers", ""), c.get("n_params", ""), tool,
+                _fmt(cpu.get(tool), ".4g"), _fmt(wall.get(tool), ".4g"),
+                "1" if tool == "engine" else _fmt(ratios.get(tool), ".3g"),
+                "reference" if tool == "engine" else _fmt(errors.get(tool), ".1e"),
+                _fmt(first.get(tool), ".1f"), c.get("load", ""),
+            ])
+    notes = [f"TensorCircuit-NG {data['tensorcircuit']}"] if data.get("tensorcircuit") else []
+    return dict(
+        data, _file=name, title="Exact Hessian: the engine's one-pass route against the alternatives",
+        description=data.get("benchmark", ""),
+        columns=["n", "layers", "M", "tool", "best CPU (s)", "best wall (s)", "CPU / engine",
+                 "max relative diff vs engine", "first call incl. compile (s)", "load"],
+        rows=rows, notes=notes, command=data.get("command", "python benchmarks/bench_hessian.py"),
+    )
+
+
 def normalize(data: dict[str, Any], name: str) -> dict[str, Any] | None:
     """A benchmark JSON as ``{title, description, columns, rows, ...}``, or ``None`` if unrecognised.
 
     Read: a table (``columns`` names and ``rows`` lists, as ``bench_lie.py`` writes),
     ``bench_engine.py``'s list of workloads (``columns`` entries with per-tool timings, and an
     optional ``qfim`` entry), its ``--compile-times`` list, ``estimate_fig3.py``'s groups,
-    ``bench_fermion.py``'s ``cases``, ``bench_crossover.py``'s ``measured`` and ``bench_tcng.py``'s
-    ``comparisons``.
+    ``bench_fermion.py``'s ``cases``, ``bench_crossover.py``'s ``measured``, ``bench_tcng.py``'s
+    ``comparisons`` and ``bench_hessian.py``'s list of ``cases``.
     """
     if isinstance(data, dict) and isinstance(data.get("compile_times"), list):
         return _compile_times(data, name)
@@ -173,6 +197,9 @@ def normalize(data: dict[str, Any], name: str) -> dict[str, Any] | None:
         return _crossover(data, name)
     if isinstance(data, dict) and isinstance(data.get("comparisons"), list):
         return _tcng_comparisons(data, name)
+    if (isinstance(data, dict) and isinstance(data.get("cases"), list)
+            and all(isinstance(c, dict) and "ratio_cpu" in c for c in data["cases"])):
+        return _hessian_cases(data, name)
     if not isinstance(data, dict) or not isinstance(data.get("columns"), list):
         return None
     out = dict(data, _file=name)
