@@ -267,6 +267,16 @@ def test_shard_to_table_figure_and_page(tmp_path):
     assert budget and main(["figure", "failures", str(tables / "failures.csv"), "--data", str(out), *budget,
                             "--out", str(tmp_path / "fig" / "with_budget")]) == 0
     assert (tmp_path / "fig" / "with_budget.png").stat().st_size > 0
+    # The summary table alone draws the same label panels (a record extended one configuration at a time).
+    assert main(["figure", "failures", str(tables / "failures.csv"), "--data", str(tables / "failures_summary.csv"),
+                 "--out", str(tmp_path / "fig" / "from_summary")]) == 0
+    from overparam.figures.failures import _load
+
+    (from_summary,), _ = _load([tables / "failures_summary.csv"])
+    assert from_summary["counts"] == {k: conf["counts"].get(k, 0) for k in from_summary["counts"]}
+    assert (from_summary["runs"], from_summary["failed"], from_summary["n_params"]) == (3, 3, conf["n_params"])
+    assert main(["figure", "failures", str(tables / "failures.csv"), "--data", str(tables / "failures.csv"),
+                 "--out", str(tmp_path / "fig" / "wrong")]) == 2  # per-run table given for the summary
     from overparam.results.provenance import provenance
 
     page = failures_page(tables / "failures.csv", provenance("abc123"), {})
@@ -432,3 +442,36 @@ def test_summary_from_runs_classified_apart_equals_one_pass_and_refuses_a_missin
                                [r["continuation"]["loss"] for r in whole["results"]], rtol=0, atol=1e-12)
     with pytest.raises(BadInput, match=r"s\.npz.*missing \[1\]"):
         summarise_shard(shard, engine, pieces[1:], success_threshold=1e-4, seconds=0.0)
+
+
+def test_add_configurations_equals_the_table_built_at_once(tmp_path):
+    """docs/failures/add_configurations.py: tables extended one configuration at a time are the tables
+    ``overparam table`` writes from all the classifications together; adding one again replaces it."""
+    import subprocess
+    import sys
+
+    from overparam.cli.app import main
+
+    outs = []
+    for layers in (1, 2):
+        shard = tmp_path / f"tfim-open_n4_L{layers}.npz"
+        assert main(["train", "tfim-hva", "--opt", "boundary=open", "--opt", "g=1.0", "--n", "4", "--layers",
+                     str(layers), "--runs", "2", "--steps", "30", "--seed", "7", "--label", "tfim-open",
+                     "--curves", str(shard)]) == 0
+        outs.append(tmp_path / f"classify_L{layers}.json")
+        assert main(["classify", str(shard), "--out", str(outs[-1])]) == 0
+    dla = tmp_path / "dla.json"
+    dla.write_text('{"model": "tfim-open", "ansatz": "tfim-hva", "n": 4, "dim": 16, "orbit_dim": 8}')
+    whole, step = tmp_path / "whole", tmp_path / "step"
+    for name in ("failures", "failures_summary"):
+        assert main(["table", name, *map(str, outs), str(dla), "--out", str(whole / f"{name}.csv")]) == 0
+        assert main(["table", name, str(outs[1]), str(dla), "--out", str(step / f"{name}.csv")]) == 0
+    script = [sys.executable, str(ROOT / "docs/failures/add_configurations.py"), str(step)]
+    for extra in ([str(outs[0])], [str(outs[1])]):
+        done = subprocess.run([*script, *extra, str(dla)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        for name in ("failures.csv", "failures_summary.csv"):
+            assert (step / name).read_text() == (whole / name).read_text()
+    assert "2 rows written, 2 replaced" in done.stdout
+    bad = subprocess.run([*script, str(tmp_path / "missing.json")], capture_output=True, text=True)
+    assert bad.returncode == 2 and "missing.json" in bad.stderr and len(bad.stderr.splitlines()) == 1

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from overparam.errors import BadInput
 from overparam.figures.style import MARKERS, PALETTE, plt, save, setup
 from overparam.results.tables import read_csv
 
@@ -34,9 +35,35 @@ BUDGET_LABELS = {"adam3000": "Adam, 3000 steps", "adam30000": "Adam, 30000 steps
                  "adam3000+continuation": "3000 Adam steps + continuation"}
 
 
+#: Columns of failures_summary.csv, the per-configuration counts the label panels need.
+SUMMARY_COLUMNS = ("experiment", "model", "n", "n_params", "runs", "failed", "converges", "local-minimum",
+                   "saddle", "unresolved", "reached_floor")
+
+
+def _summary_confs(path: str | Path) -> list[dict]:
+    """The configurations of a failures_summary.csv, in the layout of the classification JSONs.
+
+    The per-run JSONs of a long sweep need not outlive it: its summary table keeps every count the
+    figure draws, so a record can be extended one configuration at a time and redrawn from the table.
+    """
+    rows = read_csv(path)
+    missing = [c for c in SUMMARY_COLUMNS if rows and c not in rows[0]]
+    if missing:
+        raise BadInput(f"--data {str(path)!r} has no column {', '.join(missing)}; a .csv given as --data is read "
+                       "as failures_summary.csv")
+    return [{"experiment": r["experiment"], "model": r["model"], "n": int(r["n"]), "n_params": int(r["n_params"]),
+             "runs": int(r["runs"]), "failed": int(r["failed"]),
+             "counts": {k: int(r[k]) for k in CLASSES[1:]},
+             "reached_floor": int(r["reached_floor"]) if r["reached_floor"] not in ("", None) else None}
+            for r in rows]
+
+
 def _load(data: list) -> tuple[list[dict], list[dict]]:
     confs, budget = [], []
     for path in data or []:
+        if str(path).endswith(".csv"):
+            confs.extend(_summary_confs(path))
+            continue
         obj = json.loads(Path(path).read_text())
         if "mode" in obj:
             budget.append(obj)
@@ -47,6 +74,8 @@ def _load(data: list) -> tuple[list[dict], list[dict]]:
 
 def draw(table: str | Path, out_stem: str | Path, data: list | None = None) -> list[Path]:
     """Draw the label fractions from the classification JSONs in ``data`` (and budget results, if any).
+
+    A ``.csv`` in ``data`` is read as a failures_summary table, one configuration per row.
 
     ``table`` is failures.csv; its ``dla_dim`` / ``orbit_dim`` columns give the marked bounds.
     """
