@@ -1,0 +1,31 @@
+#!/bin/bash
+# Supp4 n = 5 one depth at a time (the record's 2026-12-04 extension): train the depth's 50 runs with
+# the published protocol where its shard is missing, classify its failed runs on both workers (one
+# file per run, so an interrupted depth resumes run by run), then add the configuration to the tables
+# in this folder and redraw the figure from the summary table. Run from the repository root inside
+# the project's environment, e.g.
+#   LAYERS="15 25 35 65 75" bash docs/failures/run_supp4_n5.sh
+set -euo pipefail
+LAYERS=${LAYERS:-"15 25 35 45 55 65 75"}
+W=${W:-work/failures_n5}
+S=$W/shards
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 OVERPARAM_THREADS=1
+mkdir -p "$S" "$W/split" "$W/classify_supp4" "$W/logs"
+[ -s "$W/dla_qaqc_n5.json" ] || overparam dla qaqc-hea --opt unitary_seed=0 --n 5 --label qaqc --out "$W/dla_qaqc_n5.json"
+for L in $LAYERS; do
+  job=qaqc_n5_L$L
+  if [ ! -s "$S/$job.npz" ]; then
+    nice -n 19 overparam train qaqc-hea --opt unitary_seed=0 --n 5 --layers "$L" --runs 50 --steps 3000 \
+      --lr 0.01 --seed 2023 --backend auto --label qaqc --fixed-floor 1e-11 --qsim-check-runs 5 \
+      --curves "$S/$job.npz" --out "$S/$job.json" --verbose 2> "$W/logs/train_$job.log"
+  fi
+  for k in 0 1; do
+    nice -n 19 python docs/failures/classify_split.py run "$S/$job.npz" "$W/split/$job" $k 2 \
+      >> "$W/logs/classify_$job.w$k.log" 2>&1 &
+  done
+  wait
+  python docs/failures/classify_split.py merge "$S/$job.npz" "$W/split/$job" "$W/classify_supp4/$job.json" supp4
+  python docs/failures/add_configurations.py docs/failures "$W/classify_supp4/$job.json" "$W/dla_qaqc_n5.json"
+done
+overparam figure failures docs/failures/failures.csv --data docs/failures/failures_summary.csv \
+  benchmarks/results/budget/*.json --out docs/failures/failures
