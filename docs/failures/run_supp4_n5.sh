@@ -4,9 +4,9 @@
 # file per run, so an interrupted depth resumes run by run), then add the configuration to the tables
 # in this folder and redraw the figure from the summary table. Run from the repository root inside
 # the project's environment, e.g.
-#   LAYERS="15 25 35 65 75" bash docs/failures/run_supp4_n5.sh
+#   LAYERS="15 25 35 65 75 115" bash docs/failures/run_supp4_n5.sh
 set -euo pipefail
-LAYERS=${LAYERS:-"15 25 35 45 55 65 75"}
+LAYERS=${LAYERS:-"15 25 35 45 55 65 75 85 95 105 115 125"}
 W=${W:-work/failures_n5}
 S=$W/shards
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 OVERPARAM_THREADS=1
