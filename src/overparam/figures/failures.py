@@ -19,6 +19,7 @@ import numpy as np
 from overparam.errors import BadInput
 from overparam.figures.style import MARKERS, PALETTE, plt, save, setup
 from overparam.results.tables import read_csv
+from overparam.results.tables.failures import SUMMARY_HEADER
 
 #: An empty table is a result here (nothing to compare in this build): the figure says so.
 EMPTY_TABLE_OK = True
@@ -35,11 +36,6 @@ BUDGET_LABELS = {"adam3000": "Adam, 3000 steps", "adam30000": "Adam, 30000 steps
                  "adam3000+continuation": "3000 Adam steps + continuation"}
 
 
-#: Columns of failures_summary.csv, the per-configuration counts the label panels need.
-SUMMARY_COLUMNS = ("experiment", "model", "n", "n_params", "runs", "failed", "converges", "local-minimum",
-                   "saddle", "unresolved", "reached_floor")
-
-
 def _summary_confs(path: str | Path) -> list[dict]:
     """The configurations of a failures_summary.csv, in the layout of the classification JSONs.
 
@@ -47,7 +43,7 @@ def _summary_confs(path: str | Path) -> list[dict]:
     figure draws, so a record can be extended one configuration at a time and redrawn from the table.
     """
     rows = read_csv(path)
-    missing = [c for c in SUMMARY_COLUMNS if rows and c not in rows[0]]
+    missing = [c for c in SUMMARY_HEADER if rows and c not in rows[0]]
     if missing:
         raise BadInput(f"--data {str(path)!r} has no column {', '.join(missing)}; a .csv given as --data is read "
                        "as failures_summary.csv")
