@@ -5,15 +5,23 @@
 # in this folder and redraw the figure from the summary table. Run from the repository root inside
 # the project's environment, e.g.
 #   LAYERS="15 25 35 65 75 115" bash docs/failures/run_supp4_n5.sh
+# A depth left unfinished by an earlier session resumes from what it committed in n5_pending/ (the
+# training shard and the runs already classified, one file per run): these are copied into $W first.
 set -euo pipefail
 LAYERS=${LAYERS:-"15 25 35 45 55 65 75 85 95 105 115 125"}
 W=${W:-work/failures_n5}
 S=$W/shards
+P=docs/failures/n5_pending
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 OVERPARAM_THREADS=1
 mkdir -p "$S" "$W/split" "$W/classify_supp4" "$W/logs"
 [ -s "$W/dla_qaqc_n5.json" ] || overparam dla qaqc-hea --opt unitary_seed=0 --n 5 --label qaqc --out "$W/dla_qaqc_n5.json"
 for L in $LAYERS; do
   job=qaqc_n5_L$L
+  if [ ! -s "$S/$job.npz" ] && [ -s "$P/shards/$job.npz" ]; then cp "$P/shards/$job.npz" "$P/shards/$job.json" "$S/"; fi
+  mkdir -p "$W/split/$job"
+  for f in "$P/split/$job"/run_*.json; do
+    [ ! -e "$f" ] || [ -e "$W/split/$job/${f##*/}" ] || cp "$f" "$W/split/$job/"
+  done
   if [ ! -s "$S/$job.npz" ]; then
     nice -n 19 overparam train qaqc-hea --opt unitary_seed=0 --n 5 --layers "$L" --runs 50 --steps 3000 \
       --lr 0.01 --seed 2023 --backend auto --label qaqc --fixed-floor 1e-11 --qsim-check-runs 5 \
