@@ -10,6 +10,7 @@
 # interrupted sweep resumes run by run. Run from the repository root inside the project's environment:
 #   SUPP4_SHARDS=results/data/train/supp4 bash docs/failures/run_supp4_failures.sh
 set -euo pipefail
+source docs/failures/split_shard.sh
 SUPP4_SHARDS=${SUPP4_SHARDS:-results/data/train/supp4}
 W=${W:-work/failures}
 SPLIT=${SPLIT:-"qaqc_n4_L20 $(cd "$SUPP4_SHARDS" && ls qaqc_n5_L*.npz 2>/dev/null | sed 's/\.npz$//' | sort -t L -k2 -n | tr '\n' ' ')"}
@@ -31,12 +32,7 @@ done
 wait
 for job in $SPLIT; do
   [ -s "$W/classify_supp4/$job.json" ] && continue
-  for k in 0 1; do
-    nice -n 19 python docs/failures/classify_split.py run "$SUPP4_SHARDS/$job.npz" "$W/split/$job" $k 2 \
-      >> "$W/logs_supp4/$job.w$k.log" 2>&1 &
-  done
-  wait
-  python docs/failures/classify_split.py merge "$SUPP4_SHARDS/$job.npz" "$W/split/$job" "$W/classify_supp4/$job.json" supp4
+  classify_shard_on_workers "$SUPP4_SHARDS/$job.npz" "$W/split/$job" "$W/classify_supp4/$job.json" "$W/logs_supp4/$job"
 done
 for n in 2 3 4 5; do
   [ -s "$W/dla/qaqc_n$n.json" ] || overparam dla qaqc-hea --opt unitary_seed=0 --n $n --label qaqc --out "$W/dla/qaqc_n$n.json"

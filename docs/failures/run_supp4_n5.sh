@@ -1,13 +1,14 @@
 #!/bin/bash
 # Supp4 n = 5 one depth at a time (the record's 2026-12-04 extension): train the depth's 50 runs with
-# the published protocol where its shard is missing, classify its failed runs on both workers (one
-# file per run, so an interrupted depth resumes run by run), then add the configuration to the tables
-# in this folder and redraw the figure from the summary table. Run from the repository root inside
-# the project's environment, e.g.
+# the published protocol where its shard is missing, classify its failed runs on both workers (each
+# claims the next run as it frees up; one file per run, so an interrupted depth resumes run by run),
+# then add the configuration to the tables in this folder and redraw the figure from the summary
+# table. Run from the repository root inside the project's environment, e.g.
 #   LAYERS="15 25 35 65 75 115" bash docs/failures/run_supp4_n5.sh
 # A depth left unfinished by an earlier session resumes from what it committed in n5_pending/ (the
 # training shard and the runs already classified, one file per run): these are copied into $W first.
 set -euo pipefail
+source docs/failures/split_shard.sh
 LAYERS=${LAYERS:-"15 25 35 45 55 65 75 85 95 105 115 125"}
 W=${W:-work/failures_n5}
 S=$W/shards
@@ -27,12 +28,7 @@ for L in $LAYERS; do
       --lr 0.01 --seed 2023 --backend auto --label qaqc --fixed-floor 1e-11 --qsim-check-runs 5 \
       --curves "$S/$job.npz" --out "$S/$job.json" --verbose 2> "$W/logs/train_$job.log"
   fi
-  for k in 0 1; do
-    nice -n 19 python docs/failures/classify_split.py run "$S/$job.npz" "$W/split/$job" $k 2 \
-      >> "$W/logs/classify_$job.w$k.log" 2>&1 &
-  done
-  wait
-  python docs/failures/classify_split.py merge "$S/$job.npz" "$W/split/$job" "$W/classify_supp4/$job.json" supp4
+  classify_shard_on_workers "$S/$job.npz" "$W/split/$job" "$W/classify_supp4/$job.json" "$W/logs/classify_$job"
   python docs/failures/add_configurations.py docs/failures "$W/classify_supp4/$job.json" "$W/dla_qaqc_n5.json"
 done
 overparam figure failures docs/failures/failures.csv --data docs/failures/failures_summary.csv \
