@@ -3,7 +3,8 @@
 ``tests/data/pages/<name>.md`` was rendered by the f-string code from the synthetic tables of
 ``tests/page_inputs.py`` before the pages became Jinja templates; the deliberate changes since are
 the ext1 page citing the paper instead of a project-internal file, and the failures page's columns
-for failed runs that had reached the round-off floor (and the budget table's fixed-protocol count).
+for failed runs that had reached the round-off floor (and the budget table's fixed-protocol count), and
+the performance page's sentence on Snakemake's sampled CPU time.
 """
 
 from __future__ import annotations
