@@ -5,14 +5,15 @@
 # then add the configuration to the tables in this folder and redraw the figure from the summary
 # table. Run from the repository root inside the project's environment, e.g.
 #   LAYERS="15 25 35 65 75 115" bash docs/failures/run_supp4_n5.sh
-# A depth left unfinished by an earlier session resumes from what it committed in n5_pending/ (the
-# training shard and the runs already classified, one file per run): these are copied into $W first.
+# Depths whose training shard and per-run classifications are committed in n5_runs/ (L = 45 and 55,
+# one file per classified run) are copied into $W first, so they resume run by run instead of
+# training and classifying again (rerunning them with all 50 files only merges).
 set -euo pipefail
 source docs/failures/split_shard.sh
 LAYERS=${LAYERS:-"15 25 35 45 55 65 75 85 95 105 115 125"}
 W=${W:-work/failures_n5}
 S=$W/shards
-P=docs/failures/n5_pending
+P=docs/failures/n5_runs
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 OVERPARAM_THREADS=1
 mkdir -p "$S" "$W/split" "$W/classify_supp4" "$W/logs"
 [ -s "$W/dla_qaqc_n5.json" ] || overparam dla qaqc-hea --opt unitary_seed=0 --n 5 --label qaqc --out "$W/dla_qaqc_n5.json"
